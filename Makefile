@@ -1,0 +1,87 @@
+# pyimport-bench. `make` builds the SPANK plugin, the library and the helper
+# commands into $(BUILD); `make check` runs every test; `make demo` runs the
+# plugin on a local Slurm cluster; `make bench` prints the benchmark ratios.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+SLURM_PLUGIN_DIR ?= $(LIBDIR)/slurm
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(PREFIX)/etc
+
+BUILD ?= build
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
+EXTRA_CXXFLAGS ?=
+EXTRA_LDFLAGS ?=
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ALL_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror $(CXXFLAGS) $(EXTRA_CXXFLAGS) -Ilib -MMD -MP
+
+LIB_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard lib/*.cpp))
+LIBPYIMPORT := $(BUILD)/libpyimport.a
+PLUGIN_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard spank_plugin/*.cpp))
+PLUGIN := $(BUILD)/pyimport_bench.so
+HELPER_BINS := $(BUILD)/pyimport-gaggle
+UNIT_BINS := $(patsubst %.cpp,$(BUILD)/%,$(wildcard tests/unit/test_*.cpp))
+
+# The plugin is loaded by every srun and slurmstepd, option or not: link the
+# C++ runtime and jansson statically so loading it maps no further libraries.
+PLUGIN_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic -static-libstdc++ -static-libgcc
+LIBS := -ljansson
+
+.PHONY: all install check unit-tests unit-tests-sanitize demo bench clean
+all: $(PLUGIN) $(HELPER_BINS)
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(LIBPYIMPORT): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# Built beside the target and renamed: a running cluster picks the new file up
+# at the next srun and never sees a half-written one.
+$(PLUGIN): $(PLUGIN_OBJS) $(LIBPYIMPORT) spank_plugin/exports.map
+	$(CXX) -shared -o $@.new $(PLUGIN_OBJS) $(LIBPYIMPORT) $(PLUGIN_LIBS) \
+	    -Wl,--version-script=spank_plugin/exports.map $(EXTRA_LDFLAGS)
+	mv -f $@.new $@
+
+$(BUILD)/pyimport-gaggle: $(BUILD)/helper/pyimport_gaggle.o $(LIBPYIMPORT)
+	$(CXX) -o $@ $^ $(LIBS) $(EXTRA_LDFLAGS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.cpp $(LIBPYIMPORT)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LIBPYIMPORT) -lcriterion $(LIBS) $(EXTRA_LDFLAGS)
+
+unit-tests: $(UNIT_BINS) $(HELPER_BINS)
+unit-tests-sanitize:
+	$(MAKE) BUILD=build-san EXTRA_CXXFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" unit-tests
+
+# Installs packages first (root), so this works on a fresh machine.
+check:
+	tests/infra/install-deps
+	tests/run all
+
+demo:
+	tests/infra/install-deps
+	$(MAKE) all
+	demo/run
+
+bench:
+	tests/infra/install-deps
+	$(MAKE) all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(SLURM_PLUGIN_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(PLUGIN) $(DESTDIR)$(SLURM_PLUGIN_DIR)/pyimport_bench.so
+	install -m 0755 $(HELPER_BINS) $(DESTDIR)$(BINDIR)/
+	for s in 1 5 8; do for m in man/*.$$s; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
+	install -m 0644 etc/plugstack.conf.sample $(DESTDIR)$(SYSCONFDIR)/pyimport-bench.plugstack.conf.sample
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,111 @@
+// pyimport-gaggle: one gaggle on this machine, no Slurm. Takes the same site
+// settings as plugstack.conf and the same request as --pyimport-bench=, and
+// writes the same record, so the engine can be tried and tested anywhere.
+#include "benchmark_run.hpp"
+#include "parse_util.hpp"
+#include "version.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+namespace {
+
+constexpr int kExitOk = 0, kExitInterpreterFailed = 1, kExitUsage = 2, kExitRunFailed = 3;
+
+const char *kUsage =
+    "usage: pyimport-gaggle [--print] [--job-id N] [--step-id N] [--node NAME] [--node-index I]\n"
+    "                       [--node-count C] [SETTING=VALUE ...] MODE,N[,key=value...]\n"
+    "Runs N interpreters released together on this machine and writes one record.\n"
+    "SETTING=VALUE: the plugstack.conf keys of pyimport_bench(8) (conda=, image=, runtime=, outdir=, ...).\n"
+    "MODE,N[,...]: the value of --pyimport-bench= (conda or container; modules=, timeout=, label=).\n"
+    "Without outdir= (or with --print) the record goes to standard output.\n"
+    "Exit status: 0 all interpreters succeeded, 1 some failed, 2 bad usage, 3 could not run or write.\n";
+
+int usage_error(const std::string &message) {
+    std::fprintf(stderr, "pyimport-gaggle: %s\n", message.c_str());
+    return kExitUsage;
+}
+
+std::string host_name() {
+    char buf[256] = "";
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+struct Arguments {
+    std::vector<std::string> settings;
+    std::string request;
+    bool print = false;
+    pyimport::JobIdentity job;
+};
+
+// Returns "" or an error; numeric flags are checked like everything else.
+std::string parse_arguments(int argc, char **argv, Arguments &args) {
+    args.job.node = host_name();
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto number = [&](const char *flag, long hi) -> std::optional<long> {
+            if (i + 1 >= argc) return std::nullopt;
+            auto n = pyimport::parse_bounded_int(argv[++i], 0, hi);
+            if (!n) std::fprintf(stderr, "pyimport-gaggle: invalid %s '%s'\n", flag, argv[i]);
+            return n;
+        };
+        if (a == "--print") args.print = true;
+        else if (a == "--node" && i + 1 < argc) args.job.node = argv[++i];
+        else if (a == "--job-id") { auto n = number("--job-id", 999999999); if (!n) return "--job-id needs a whole number"; args.job.job_id = uint32_t(*n); }
+        else if (a == "--step-id") { auto n = number("--step-id", 999999999); if (!n) return "--step-id needs a whole number"; args.job.step_id = uint32_t(*n); }
+        else if (a == "--node-index") { auto n = number("--node-index", 999999); if (!n) return "--node-index needs a whole number"; args.job.node_index = int(*n); }
+        else if (a == "--node-count") { auto n = number("--node-count", 999999); if (!n || *n < 1) return "--node-count needs a whole number from 1"; args.job.node_count = int(*n); }
+        else if (a.rfind("--", 0) == 0 || a == "-h") return a == "-h" || a == "--help" ? "help" : "unknown option '" + a + "'";
+        else if (a.find(',') == std::string::npos && a.find('=') != std::string::npos) args.settings.push_back(a);
+        else if (args.request.empty()) args.request = a;
+        else return "unexpected argument '" + a + "'";
+    }
+    if (args.request.empty()) return "missing MODE,N (e.g. conda,4)";
+    if (args.job.node_index >= args.job.node_count) return "--node-index must be below --node-count";
+    return "";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    Arguments args;
+    std::string problem = parse_arguments(argc, argv, args);
+    if (problem == "help") return std::fputs(kUsage, stdout), kExitOk;
+    if (!problem.empty()) return usage_error(problem + "\n" + kUsage);
+
+    std::string error;
+    auto site = pyimport::parse_site_settings(args.settings, error);
+    if (!site) return usage_error(error);
+    auto request = pyimport::parse_bench_option(args.request, {site->max_gaggle, site->timeout_s}, error);
+    if (!request) return usage_error(error);
+
+    pyimport::BenchmarkContext ctx;
+    ctx.site = *site;
+    if (args.print) ctx.site.outdir.clear();
+    ctx.request = *request;
+    ctx.job = args.job;
+    ctx.job.uid = getuid();
+    ctx.job.gid = getgid();
+    const char *user = getenv("USER");
+    ctx.job.user = user ? user : std::to_string(getuid());
+    ctx.writer = {"pyimport-gaggle", pyimport::kVersion, host_name()};
+    for (char **e = environ; *e; ++e) ctx.job_env.emplace_back(*e);
+
+    auto outcome = pyimport::run_benchmark(ctx, error);
+    if (!outcome) {
+        std::fprintf(stderr, "pyimport-gaggle: %s\n", error.c_str());
+        return kExitRunFailed;
+    }
+    if (outcome->record_path.empty()) std::fputs(pyimport::record_to_json(outcome->record).c_str(), stdout);
+    std::fprintf(stderr, "pyimport-gaggle: %s%s%s\n", pyimport::summarize(outcome->record).c_str(),
+                 outcome->record_path.empty() ? "" : ", record ", outcome->record_path.c_str());
+    for (const auto &f : outcome->record.gaggle.interpreters)
+        if (!f.succeeded()) return kExitInterpreterFailed;
+    return kExitOk;
+}

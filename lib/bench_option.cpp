@@ -1,0 +1,80 @@
+#include "bench_option.hpp"
+
+#include "parse_util.hpp"
+
+#include <cctype>
+
+namespace pyimport {
+
+const char *mode_name(Mode mode) { return mode == Mode::conda ? "conda" : "container"; }
+
+std::optional<Mode> parse_mode(std::string_view text) {
+    if (text == "conda") return Mode::conda;
+    if (text == "container") return Mode::container;
+    return std::nullopt;
+}
+
+static bool is_label(std::string_view text) {
+    if (text.empty() || text.size() > 64) return false;
+    for (char c : text)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+            return false;
+    return true;
+}
+
+// One "key=value" extra; returns an error text or "".
+static std::string apply_extra(const std::string &field, const RequestLimits &limits,
+                               BenchRequest &request) {
+    auto eq = field.find('=');
+    std::string key = field.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
+    if (key == "modules") {
+        auto modules = parse_module_list(value, ':');
+        if (!modules) return "invalid modules '" + value + "': use Python module names separated by ':' (e.g. modules=numpy:scipy)";
+        request.modules = *modules;
+    } else if (key == "timeout") {
+        auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
+        if (!t) return "invalid timeout '" + value + "': use whole seconds from 1 to " + std::to_string(limits.max_timeout_s);
+        request.timeout_s = static_cast<int>(*t);
+    } else if (key == "label") {
+        if (!is_label(value)) return "invalid label '" + value + "': use 1 to 64 of A-Z a-z 0-9 . _ -";
+        request.label = value;
+    } else {
+        return "unknown key '" + key + "': allowed are modules=, timeout=, label=";
+    }
+    return "";
+}
+
+std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
+                                               std::string &error) {
+    const std::string context = " in --pyimport-bench=" + std::string(value);
+    auto fields = split(value, ',');
+    BenchRequest request;
+    auto mode = parse_mode(fields[0]);
+    if (!mode) {
+        error = "invalid mode '" + fields[0] + "'" + context + ": use conda or container (MODE,N)";
+        return std::nullopt;
+    }
+    request.mode = *mode;
+    if (fields.size() < 2) {
+        error = "missing gaggle size" + context + ": use MODE,N with N from 1 to " + std::to_string(limits.max_gaggle);
+        return std::nullopt;
+    }
+    auto size = parse_bounded_int(fields[1], 1, limits.max_gaggle);
+    if (!size) {
+        error = "invalid gaggle size '" + fields[1] + "'" + context + ": use a whole number from 1 to " +
+                std::to_string(limits.max_gaggle);
+        return std::nullopt;
+    }
+    request.gaggle_size = static_cast<int>(*size);
+    for (size_t i = 2; i < fields.size(); ++i) {
+        std::string problem = apply_extra(fields[i], limits, request);
+        if (!problem.empty()) {
+            error = problem + context;
+            return std::nullopt;
+        }
+    }
+    return request;
+}
+
+} // namespace pyimport

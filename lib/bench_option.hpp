@@ -1,0 +1,33 @@
+// The user's request: the value of --pyimport-bench=MODE,N[,key=value...].
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pyimport {
+
+enum class Mode { conda, container };
+const char *mode_name(Mode mode);
+std::optional<Mode> parse_mode(std::string_view text);
+
+struct BenchRequest {
+    Mode mode = Mode::conda;
+    int gaggle_size = 0;
+    std::vector<std::string> modules; // empty: the site's default list
+    int timeout_s = 0;                // 0: the site's timeout
+    std::string label;                // free tag carried into the record
+};
+
+// What the site allows (from plugstack.conf).
+struct RequestLimits {
+    int max_gaggle = 64;
+    int max_timeout_s = 600;
+};
+
+// Parses the option value. On error returns nullopt and sets `error` to one
+// line naming the bad value and what is allowed.
+std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
+                                               std::string &error);
+
+} // namespace pyimport

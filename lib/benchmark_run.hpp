@@ -1,0 +1,37 @@
+// One benchmark on one node: build the interpreter command, run the gaggle,
+// and write the record. Shared by the SPANK plugin (in slurmstepd) and
+// pyimport-gaggle (on a workstation).
+#pragma once
+#include "bench_option.hpp"
+#include "gaggle.hpp"
+#include "record.hpp"
+#include "site_settings.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pyimport {
+
+struct BenchmarkContext {
+    SiteSettings site;
+    BenchRequest request;
+    JobIdentity job;
+    WriterInfo writer;
+    std::vector<std::string> job_env;
+    std::optional<Credentials> become;
+};
+
+struct BenchmarkOutcome {
+    Record record;
+    std::string record_path;  // empty when the site has no outdir
+};
+
+// Returns nullopt with a one-line `error` when nothing could be measured or
+// the record could not be written (no partial record is left then).
+std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::string &error);
+
+// A one-line summary for logs: counts, median and gaggle time.
+std::string summarize(const Record &record);
+
+} // namespace pyimport

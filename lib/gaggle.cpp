@@ -1,0 +1,263 @@
+#include "gaggle.hpp"
+
+#include "gaggle_child.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace pyimport {
+
+using detail::ChildSlot;
+using detail::ReadyMessage;
+
+namespace {
+
+constexpr int kSetupTimeoutMs = 30000;   // children reaching the barrier
+constexpr size_t kStderrTailBytes = 1024;
+
+int64_t clock_ns(clockid_t clock) {
+    timespec ts;
+    clock_gettime(clock, &ts);
+    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+int64_t timeval_ns(const timeval &tv) { return int64_t(tv.tv_sec) * 1000000000 + int64_t(tv.tv_usec) * 1000; }
+
+std::string errno_text(const std::string &what) { return what + ": " + std::strerror(errno); }
+
+int open_scratch_file(const std::string &dir) {
+    int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    std::string path = dir + "/pyimport-stderr.XXXXXX";  // file systems without O_TMPFILE
+    fd = mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) unlink(path.c_str());
+    return fd;
+}
+
+std::string read_tail(int fd) {
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size <= 0) return "";
+    off_t start = size > off_t(kStderrTailBytes) ? size - off_t(kStderrTailBytes) : 0;
+    std::string text(size_t(size - start), '\0');
+    ssize_t n = pread(fd, text.data(), text.size(), start);
+    text.resize(n > 0 ? size_t(n) : 0);
+    return text;
+}
+
+std::vector<char *> c_strings(const std::vector<std::string> &strings) {
+    std::vector<char *> out;
+    for (const auto &s : strings) out.push_back(const_cast<char *>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+// All resources of one gaggle; the destructor releases whatever was acquired,
+// so every error path is a plain return.
+struct Gaggle {
+    const GaggleSpec &spec;
+    std::vector<char *> argv, envp;
+    int ready[2] = {-1, -1}, go[2] = {-1, -1};
+    int null_fd = -1;
+    std::vector<int> stderr_fds;
+    ChildSlot *slots = nullptr;
+    size_t slots_bytes = 0;
+    std::vector<pid_t> pids;
+    std::vector<pollfd> exits;   // one pidfd per child
+    std::vector<int> status;
+    std::vector<rusage> usage;
+    std::vector<int64_t> exit_ns;
+    std::vector<bool> timed_out;
+    bool reaped_all = false;
+
+    explicit Gaggle(const GaggleSpec &s) : spec(s) {}
+    ~Gaggle() {
+        if (!reaped_all) kill_and_reap_all();
+        for (int fd : {ready[0], ready[1], go[0], go[1], null_fd})
+            if (fd >= 0) close(fd);
+        for (int fd : stderr_fds) close(fd);
+        for (auto &p : exits)
+            if (p.fd >= 0) close(p.fd);
+        if (slots) munmap(slots, slots_bytes);
+    }
+
+    void kill_and_reap_all() {
+        for (pid_t pid : pids) kill(-pid, SIGKILL);
+        for (pid_t pid : pids)
+            while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    }
+
+    bool prepare(std::string &error);
+    bool start_children(std::string &error);
+    bool await_barrier(std::string &error);
+    int64_t release_and_wait();
+    GaggleFigures figures(int64_t release_mono, int64_t release_real);
+};
+
+bool Gaggle::prepare(std::string &error) {
+    argv = c_strings(spec.argv);
+    envp = c_strings(spec.env);
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) return error = errno_text("pipe"), false;
+    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) return error = errno_text("open /dev/null"), false;
+    for (int i = 0; i < spec.size; ++i) {
+        int fd = open_scratch_file(spec.scratch_dir);
+        if (fd < 0) return error = errno_text("stderr capture file in " + spec.scratch_dir), false;
+        stderr_fds.push_back(fd);
+    }
+    slots_bytes = sizeof(ChildSlot) * size_t(spec.size);
+    void *mem = mmap(nullptr, slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return error = errno_text("mmap"), false;
+    slots = static_cast<ChildSlot *>(mem);
+    pids.reserve(size_t(spec.size));
+    exits.reserve(size_t(spec.size));
+    status.assign(size_t(spec.size), 0);
+    usage.assign(size_t(spec.size), rusage{});
+    exit_ns.assign(size_t(spec.size), 0);
+    timed_out.assign(size_t(spec.size), false);
+    return true;
+}
+
+bool Gaggle::start_children(std::string &error) {
+    const std::vector<gid_t> no_groups;
+    errno = 0;
+    const int nice_value = getpriority(PRIO_PROCESS, 0);
+    const Credentials *ids = spec.become ? &*spec.become : nullptr;
+    const std::vector<gid_t> &groups = ids ? ids->groups : no_groups;
+    for (int i = 0; i < spec.size; ++i) {
+        detail::ChildPlan plan{i, argv.data(), envp.data(), spec.workdir.c_str(), ids != nullptr,
+                               ids ? ids->uid : 0, ids ? ids->gid : 0, groups.data(), groups.size(),
+                               getpid(), nice_value, ready[1], go[0], {ready[0], go[1]}, null_fd, stderr_fds[size_t(i)], &slots[i]};
+        pid_t pid = fork();
+        if (pid < 0) return error = errno_text("fork"), false;
+        if (pid == 0) detail::run_child(plan);
+        setpgid(pid, pid);  // also done by the child: whichever runs first wins
+        pids.push_back(pid);
+        int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0) return error = errno_text("pidfd_open"), false;
+        exits.push_back(pollfd{pidfd, POLLIN, 0});
+    }
+    close(ready[1]);
+    close(go[0]);
+    ready[1] = go[0] = -1;
+    return true;
+}
+
+bool Gaggle::await_barrier(std::string &error) {
+    for (int arrived = 0; arrived < spec.size;) {
+        pollfd p{ready[0], POLLIN, 0};
+        int n = poll(&p, 1, kSetupTimeoutMs);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return error = "interpreters did not reach the start barrier within 30 s", false;
+        ReadyMessage msg{};
+        ssize_t got = read(ready[0], &msg, sizeof msg);
+        if (got < 0 && errno == EINTR) continue;
+        if (got != sizeof msg) return error = "an interpreter exited before the start barrier", false;
+        if (msg.failed_step != detail::step_ready) {
+            error = "interpreter " + std::to_string(msg.index) + " could not " +
+                    detail::child_step_name(msg.failed_step) + ": " + std::strerror(msg.error);
+            return false;
+        }
+        ++arrived;
+    }
+    return true;
+}
+
+// The timed interval. From the release to the last exit the parent only
+// blocks in poll(); no allocation, logging or file I/O happens here.
+int64_t Gaggle::release_and_wait() {
+    const int64_t release = clock_ns(CLOCK_MONOTONIC);
+    const int64_t deadline = release + int64_t(spec.timeout_s) * 1000000000;
+    close(go[1]);  // EOF on the go pipe: every child leaves its read() now
+    go[1] = -1;
+    bool killed = false;
+    for (int running = spec.size; running > 0;) {
+        int64_t left_ms = killed ? 1000 : (deadline - clock_ns(CLOCK_MONOTONIC)) / 1000000 + 1;
+        int n = poll(exits.data(), exits.size(), int(std::max<int64_t>(left_ms, 0)));
+        const int64_t now = clock_ns(CLOCK_MONOTONIC);
+        if (n < 0) continue;  // EINTR
+        if (n == 0 && !killed && now >= deadline) {
+            for (size_t i = 0; i < exits.size(); ++i)
+                if (exits[i].fd >= 0) {
+                    kill(-pids[i], SIGKILL);  // the whole group the interpreter started
+                    timed_out[i] = true;
+                }
+            killed = true;
+            continue;
+        }
+        for (size_t i = 0; i < exits.size(); ++i) {
+            if (exits[i].fd < 0 || !(exits[i].revents & POLLIN)) continue;
+            exit_ns[i] = now;
+            kill(-pids[i], SIGKILL);  // leftovers of its group; the zombie leader keeps the id ours
+            if (wait4(pids[i], &status[i], 0, &usage[i]) < 0) status[i] = -1;
+            close(exits[i].fd);
+            exits[i].fd = -1;
+            --running;
+        }
+    }
+    reaped_all = true;
+    return release;
+}
+
+GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
+    GaggleFigures out;
+    out.release_unix_ns = release_real;
+    int64_t last = release_mono;
+    for (int i = 0; i < spec.size; ++i) {
+        const size_t k = size_t(i);
+        InterpreterFigures f;
+        f.index = i;
+        f.pid = pids[k];
+        f.start_skew_ns = slots[i].exec_ns - release_mono;
+        f.wall_ns = exit_ns[k] - release_mono;
+        f.user_ns = timeval_ns(usage[k].ru_utime);
+        f.system_ns = timeval_ns(usage[k].ru_stime);
+        f.max_rss_kib = usage[k].ru_maxrss;
+        f.minor_faults = usage[k].ru_minflt;
+        f.major_faults = usage[k].ru_majflt;
+        f.block_in = usage[k].ru_inblock;
+        f.block_out = usage[k].ru_oublock;
+        f.voluntary_switches = usage[k].ru_nvcsw;
+        f.involuntary_switches = usage[k].ru_nivcsw;
+        f.timed_out = timed_out[k];
+        f.exec_errno = slots[i].exec_errno;
+        if (WIFSIGNALED(status[k])) {
+            f.exit_code = -1;
+            f.signal = WTERMSIG(status[k]);
+        } else {
+            f.exit_code = WEXITSTATUS(status[k]);
+        }
+        if (!f.succeeded()) f.stderr_tail = read_tail(stderr_fds[k]);
+        last = std::max(last, exit_ns[k]);
+        out.interpreters.push_back(std::move(f));
+    }
+    out.wall_ns = last - release_mono;
+    out.last_exit_unix_ns = release_real + out.wall_ns;
+    return out;
+}
+
+} // namespace
+
+std::optional<GaggleFigures> run_gaggle(const GaggleSpec &spec, std::string &error) {
+    if (spec.size < 1 || spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
+        error = "gaggle needs a size of at least 1 and an absolute program path";
+        return std::nullopt;
+    }
+    Gaggle gaggle(spec);
+    if (!gaggle.prepare(error) || !gaggle.start_children(error) || !gaggle.await_barrier(error))
+        return std::nullopt;
+    const int64_t release_real = clock_ns(CLOCK_REALTIME);
+    const int64_t release_mono = gaggle.release_and_wait();
+    return gaggle.figures(release_mono, release_real);
+}
+
+} // namespace pyimport

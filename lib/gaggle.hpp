@@ -1,0 +1,34 @@
+// The measurement engine: start N interpreters, hold them at one barrier,
+// release them together, and time each one until it exits. No Slurm here.
+#pragma once
+#include "measurement.hpp"
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace pyimport {
+
+// Ids a child switches to, fully, before execve.
+struct Credentials {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;
+};
+
+struct GaggleSpec {
+    std::vector<std::string> argv;     // argv[0]: absolute path, executed directly
+    std::vector<std::string> env;      // NAME=VALUE, the whole environment
+    int size = 1;
+    int timeout_s = 600;               // per interpreter, from the release
+    std::string workdir = "/tmp";
+    std::string scratch_dir = "/tmp";  // for the (unlinked) stderr capture files
+    std::optional<Credentials> become; // unset: keep the caller's ids
+};
+
+// Runs one gaggle. Returns nullopt with a one-line `error` when it could not be
+// set up (nothing is left running then); interpreter failures are figures.
+std::optional<GaggleFigures> run_gaggle(const GaggleSpec &spec, std::string &error);
+
+} // namespace pyimport

@@ -1,0 +1,149 @@
+#include "gaggle_child.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace pyimport::detail {
+
+const char *child_step_name(int32_t step) {
+    switch (step) {
+    case step_ready: return "ready";
+    case step_signals: return "reset signals";
+    case step_stdio: return "set up stdio";
+    case step_privilege: return "regain privilege to switch ids";
+    case step_groups: return "setgroups";
+    case step_gid: return "setresgid";
+    case step_uid: return "setresuid";
+    case step_verify_ids: return "verify ids";
+    case step_parent_death: return "set parent-death signal";
+    case step_workdir: return "chdir to workdir";
+    case step_close_fds: return "close inherited fds";
+    }
+    return "unknown step";
+}
+
+namespace {
+
+[[noreturn]] void fail(const ChildPlan &plan, ChildStep step) {
+    ReadyMessage msg{plan.index, step, errno};
+    (void)!write(plan.ready_fd, &msg, sizeof msg);
+    _exit(126);
+}
+
+// Handlers set by the parent process are reset by execve, but ignored signals
+// and the blocked mask would be inherited by the interpreter.
+bool reset_signals() {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // fails harmlessly for KILL/STOP
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, nullptr) == 0;
+}
+
+bool set_stdio(const ChildPlan &plan) {
+    return dup2(plan.null_fd, 0) == 0 && dup2(plan.null_fd, 1) == 1 && dup2(plan.stderr_fd, 2) == 2;
+}
+
+// slurmstepd sets oom_score_adj -1000 for itself; the interpreters must not inherit it.
+void reset_oom_score() {
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!write(fd, "0", 1);
+    close(fd);
+}
+
+// While parked at the barrier a child gets the highest priority it may have,
+// so that at the release every child is scheduled at once and reaches execve
+// before the first interpreters fill the cores: real-time (root, outside an
+// RT-throttled cgroup), else nice -20, else nothing. It is dropped again right
+// after the release timestamp, before execve; the interpreter never has it.
+enum Boost { boost_none, boost_realtime, boost_nice };
+
+Boost boost_priority() {
+    sched_param rt{};
+    rt.sched_priority = 1;
+    if (sched_setscheduler(0, SCHED_FIFO, &rt) == 0) return boost_realtime;
+    return setpriority(PRIO_PROCESS, 0, -20) == 0 ? boost_nice : boost_none;
+}
+
+void drop_boost(Boost boost, int nice_value) {
+    sched_param normal{};
+    if (boost == boost_realtime) sched_setscheduler(0, SCHED_OTHER, &normal);  // allowed unprivileged
+    if (boost == boost_nice) setpriority(PRIO_PROCESS, 0, nice_value);        // raising nice: likewise
+}
+
+// Called with euid 0; drops real, effective and saved ids for good.
+void switch_ids(const ChildPlan &plan) {
+    if (setgroups(plan.group_count, plan.groups) != 0) fail(plan, step_groups);
+    if (setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, step_gid);
+    if (setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, step_uid);
+    uid_t r, e, s;
+    gid_t rg, eg, sg;
+    if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) fail(plan, step_verify_ids);
+    if (r != plan.uid || e != plan.uid || s != plan.uid || rg != plan.gid || eg != plan.gid || sg != plan.gid) {
+        errno = EPERM;
+        fail(plan, step_verify_ids);
+    }
+}
+
+bool close_inherited_fds(const ChildPlan &plan) {
+    // Mark every fd above stderr close-on-exec; the pipes still work until execve.
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return true;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); ++fd)
+        if (fd != plan.ready_fd && fd != plan.go_fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return true;
+}
+
+int64_t monotonic_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+} // namespace
+
+void run_child(const ChildPlan &plan) {
+    close(plan.parent_fds[0]);
+    close(plan.parent_fds[1]);
+    setpgid(0, 0);  // own process group: a timeout kills all it started
+    if (!reset_signals()) fail(plan, step_signals);
+    if (!set_stdio(plan)) fail(plan, step_stdio);
+    // In slurmstepd's user_init the real uid is 0 and the effective one the
+    // user's: regain root for what follows, then drop all ids in switch_ids.
+    if (plan.switch_ids && geteuid() != 0 && seteuid(0) != 0) fail(plan, step_privilege);
+    reset_oom_score();
+    const Boost boost = boost_priority();
+    if (plan.switch_ids) switch_ids(plan);
+    // After the id switch: changing ids clears the parent-death signal.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(plan, step_parent_death);
+    if (getppid() != plan.parent) _exit(125);  // the parent is already gone
+    if (chdir(plan.workdir) != 0) fail(plan, step_workdir);
+    if (!close_inherited_fds(plan)) fail(plan, step_close_fds);
+
+    ReadyMessage ready{plan.index, step_ready, 0};
+    if (write(plan.ready_fd, &ready, sizeof ready) != sizeof ready) _exit(126);
+    char byte;
+    ssize_t n;
+    do n = read(plan.go_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 0) _exit(126);  // anything but EOF means "abort"
+
+    plan.slot->exec_ns = monotonic_ns();
+    drop_boost(boost, plan.nice_value);
+    execve(plan.argv[0], plan.argv, plan.envp);
+    plan.slot->exec_errno = errno;
+    _exit(127);
+}
+
+} // namespace pyimport::detail

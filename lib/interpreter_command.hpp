@@ -1,0 +1,34 @@
+// What each interpreter of a gaggle runs, built from the site's settings and
+// the user's request. No shell is involved: argv goes straight to execve.
+#pragma once
+#include "bench_option.hpp"
+#include "site_settings.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pyimport {
+
+struct InterpreterCommand {
+    std::vector<std::string> argv;     // argv[0] is an absolute path
+    std::vector<std::string> modules;  // what the interpreter imports
+    std::string env_path;              // conda mode: the environment directory
+    std::string image;                 // container mode: the image file
+    std::string runtime;               // container mode: charliecloud, apptainer, singularity
+};
+
+// The Python statement that imports `modules`.
+std::string import_statement(const std::vector<std::string> &modules);
+
+// Default binary of a runtime (first of the usual system locations that exists).
+std::string default_runtime_path(Runtime runtime);
+
+std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request,
+                                                            std::string &error);
+
+// Checks, with the caller's effective ids, that the command's program and
+// (container mode) image are usable; sets `error` to one line if not.
+bool check_command_usable(const InterpreterCommand &command, std::string &error);
+
+} // namespace pyimport

@@ -1,0 +1,49 @@
+#include "parse_util.hpp"
+
+#include <cctype>
+
+namespace pyimport {
+
+std::optional<long> parse_bounded_int(std::string_view text, long lo, long hi) {
+    if (text.empty() || text.size() > 9) return std::nullopt;
+    long value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    if (value < lo || value > hi) return std::nullopt;
+    return value;
+}
+
+std::vector<std::string> split(std::string_view text, char sep) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+        size_t pos = text.find(sep, start);
+        parts.emplace_back(text.substr(start, pos - start));
+        if (pos == std::string_view::npos) return parts;
+        start = pos + 1;
+    }
+}
+
+static bool is_identifier(std::string_view word) {
+    if (word.empty() || std::isdigit(static_cast<unsigned char>(word[0]))) return false;
+    for (char c : word)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
+}
+
+bool is_module_name(std::string_view name) {
+    for (const auto &part : split(name, '.'))
+        if (!is_identifier(part)) return false;
+    return true;
+}
+
+std::optional<std::vector<std::string>> parse_module_list(std::string_view text, char sep) {
+    auto names = split(text, sep);
+    for (const auto &name : names)
+        if (!is_module_name(name)) return std::nullopt;
+    return names;
+}
+
+} // namespace pyimport

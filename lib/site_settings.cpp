@@ -1,0 +1,119 @@
+#include "site_settings.hpp"
+
+#include "parse_util.hpp"
+
+#include <cctype>
+#include <functional>
+#include <map>
+
+namespace pyimport {
+
+const char *runtime_name(Runtime runtime) {
+    switch (runtime) {
+    case Runtime::charliecloud: return "charliecloud";
+    case Runtime::apptainer: return "apptainer";
+    case Runtime::singularity: return "singularity";
+    }
+    return "?";
+}
+
+namespace {
+
+using Setter = std::function<std::string(SiteSettings &, const std::string &)>;
+
+std::string absolute_path(std::string &field, const std::string &value) {
+    if (value.empty() || value[0] != '/') return "use an absolute path";
+    field = value;
+    return "";
+}
+
+Setter path_setter(std::string SiteSettings::*field) {
+    return [field](SiteSettings &s, const std::string &v) { return absolute_path(s.*field, v); };
+}
+
+Setter int_setter(int SiteSettings::*field, long lo, long hi) {
+    return [=](SiteSettings &s, const std::string &v) -> std::string {
+        auto n = parse_bounded_int(v, lo, hi);
+        if (!n) return "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+        s.*field = static_cast<int>(*n);
+        return "";
+    };
+}
+
+std::string set_runtime(SiteSettings &s, const std::string &v) {
+    for (Runtime r : {Runtime::charliecloud, Runtime::apptainer, Runtime::singularity})
+        if (v == runtime_name(r)) {
+            s.runtime = r;
+            return "";
+        }
+    return "use charliecloud, apptainer or singularity";
+}
+
+std::string set_modules(SiteSettings &s, const std::string &v) {
+    auto modules = parse_module_list(v, ',');
+    if (!modules) return "use Python module names separated by ','";
+    s.modules = *modules;
+    return "";
+}
+
+std::string add_setenv(SiteSettings &s, const std::string &v) {
+    auto eq = v.find('=');
+    if (eq == 0 || eq == std::string::npos) return "use setenv=NAME=VALUE";
+    for (char c : v.substr(0, eq))
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return "use setenv=NAME=VALUE";
+    s.setenv.push_back(v);
+    return "";
+}
+
+const std::map<std::string, Setter> &setters() {
+    static const std::map<std::string, Setter> table = {
+        {"outdir", path_setter(&SiteSettings::outdir)},
+        {"conda", path_setter(&SiteSettings::conda)},
+        {"conda_python", path_setter(&SiteSettings::conda_python)},
+        {"image", path_setter(&SiteSettings::image)},
+        {"runtime", set_runtime},
+        {"runtime_path", path_setter(&SiteSettings::runtime_path)},
+        {"container_python", path_setter(&SiteSettings::container_python)},
+        {"modules", set_modules},
+        {"max_gaggle", int_setter(&SiteSettings::max_gaggle, 1, 1024)},
+        {"timeout", int_setter(&SiteSettings::timeout_s, 1, 86400)},
+        {"workdir", path_setter(&SiteSettings::workdir)},
+        {"setenv", add_setenv},
+    };
+    return table;
+}
+
+std::string allowed_keys() {
+    std::string keys;
+    for (const auto &[key, setter] : setters()) keys += (keys.empty() ? "" : ", ") + key;
+    return keys;
+}
+
+} // namespace
+
+std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &args, std::string &error) {
+    SiteSettings settings;
+    for (const auto &arg : args) {
+        auto eq = arg.find('=');
+        if (eq == std::string::npos) {
+            error = "plugstack.conf argument '" + arg + "' is not key=value (keys: " + allowed_keys() + ")";
+            return std::nullopt;
+        }
+        std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
+        auto it = setters().find(key);
+        if (it == setters().end()) {
+            error = "plugstack.conf: unknown key '" + key + "' (keys: " + allowed_keys() + ")";
+            return std::nullopt;
+        }
+        std::string problem = it->second(settings, value);
+        if (!problem.empty()) {
+            error = "plugstack.conf: invalid value '" + value + "' for " + key + ": " + problem;
+            return std::nullopt;
+        }
+    }
+    if (settings.conda_python.empty() && !settings.conda.empty())
+        settings.conda_python = settings.conda + "/bin/python3";
+    return settings;
+}
+
+} // namespace pyimport

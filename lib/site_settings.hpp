@@ -1,0 +1,31 @@
+// The site's settings: the key=value words after the .so path in plugstack.conf.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pyimport {
+
+enum class Runtime { charliecloud, apptainer, singularity };
+const char *runtime_name(Runtime runtime);
+
+struct SiteSettings {
+    std::string outdir;                  // where records go; empty: not configured
+    std::string conda;                   // environment directory for conda mode
+    std::string conda_python;            // interpreter; default <conda>/bin/python3
+    std::string image;                   // image file for container mode
+    Runtime runtime = Runtime::charliecloud;
+    std::string runtime_path;            // default: the runtime's usual binary in /usr/bin etc.
+    std::string container_python = "/usr/bin/python3";
+    std::vector<std::string> modules = {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"};
+    int max_gaggle = 64;
+    int timeout_s = 600;                 // per interpreter, from the release
+    std::string workdir = "/tmp";        // interpreters' cwd: off the shared FS on purpose
+    std::vector<std::string> setenv;     // NAME=VALUE added to the interpreters' environment
+};
+
+// Parses plugstack.conf arguments strictly. On error returns nullopt and sets
+// `error` to one line naming the key and what is allowed.
+std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &args, std::string &error);
+
+} // namespace pyimport

@@ -22,27 +22,27 @@ static bool is_label(std::string_view text) {
     return true;
 }
 
-// One "key=value" extra; returns an error text or "".
-static std::string apply_extra(const std::string &field, const RequestLimits &limits,
-                               BenchRequest &request) {
+// One "key=value" extra. On error returns {what is wrong, what is allowed}.
+static std::pair<std::string, std::string> apply_extra(const std::string &field, const RequestLimits &limits,
+                                                       BenchRequest &request) {
     auto eq = field.find('=');
     std::string key = field.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
     if (key == "modules") {
         auto modules = parse_module_list(value, ':');
-        if (!modules) return "invalid modules '" + value + "': use Python module names separated by ':' (e.g. modules=numpy:scipy)";
+        if (!modules) return {"invalid modules '" + value + "'", "use Python module names separated by ':' (e.g. modules=numpy:scipy)"};
         request.modules = *modules;
     } else if (key == "timeout") {
         auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
-        if (!t) return "invalid timeout '" + value + "': use whole seconds from 1 to " + std::to_string(limits.max_timeout_s);
+        if (!t) return {"invalid timeout '" + value + "'", "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s)};
         request.timeout_s = static_cast<int>(*t);
     } else if (key == "label") {
-        if (!is_label(value)) return "invalid label '" + value + "': use 1 to 64 of A-Z a-z 0-9 . _ -";
+        if (!is_label(value)) return {"invalid label '" + value + "'", "use 1 to 64 of A-Z a-z 0-9 . _ -"};
         request.label = value;
     } else {
-        return "unknown key '" + key + "': allowed are modules=, timeout=, label=";
+        return {"unknown key '" + key + "'", "allowed are modules=, timeout=, label="};
     }
-    return "";
+    return {};
 }
 
 std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
@@ -68,9 +68,9 @@ std::optional<BenchRequest> parse_bench_option(std::string_view value, const Req
     }
     request.gaggle_size = static_cast<int>(*size);
     for (size_t i = 2; i < fields.size(); ++i) {
-        std::string problem = apply_extra(fields[i], limits, request);
+        auto [problem, allowed] = apply_extra(fields[i], limits, request);
         if (!problem.empty()) {
-            error = problem + context;
+            error = problem + context + ": " + allowed;
             return std::nullopt;
         }
     }

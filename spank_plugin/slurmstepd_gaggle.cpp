@@ -1,0 +1,95 @@
+#include "slurmstepd_gaggle.hpp"
+
+#include "benchmark_run.hpp"
+#include "plugin_state.hpp"
+#include "version.hpp"
+
+#include <cstdlib>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace pyimport::spank {
+
+namespace {
+
+// Step ids of slurm.h that are not a user's job step.
+constexpr uint32_t kExternStep = 0xfffffffc, kBatchStep = 0xfffffffb;
+
+template <typename T> bool item(spank_t sp, spank_item_t what, T &out) {
+    return spank_get_item(sp, what, &out) == ESPANK_SUCCESS;
+}
+
+std::string user_name(uid_t uid) {
+    std::vector<char> buf(16384);
+    passwd pw, *found = nullptr;
+    if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found) return pw.pw_name;
+    return std::to_string(uid);
+}
+
+std::string env_value(const std::vector<std::string> &env, const std::string &name) {
+    for (const auto &e : env)
+        if (e.compare(0, name.size() + 1, name + "=") == 0) return e.substr(name.size() + 1);
+    return "";
+}
+
+// Identity, environment and ids of the job step; "" or an error.
+std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
+    uint32_t job = 0, step = 0, node_id = 0, nnodes = 0;
+    uid_t uid;
+    gid_t gid;
+    char **env = nullptr;
+    if (!item(sp, S_JOB_ID, job) || !item(sp, S_JOB_STEPID, step) || !item(sp, S_JOB_NODEID, node_id) ||
+        !item(sp, S_JOB_NNODES, nnodes) || !item(sp, S_JOB_UID, uid) || !item(sp, S_JOB_GID, gid) ||
+        !item(sp, S_JOB_ENV, env))
+        return "cannot read the job's identity from Slurm";
+    const char *node = std::getenv("SLURMD_NODENAME");  // gethostname() may be shared by nodes
+    ctx.job = {job, step, node ? node : "", int(node_id), int(nnodes), uid, gid, user_name(uid), ""};
+    for (char **e = env; e && *e; ++e) ctx.job_env.emplace_back(*e);  // Slurm's strings: copied, not kept
+    ctx.job.cluster = env_value(ctx.job_env, "SLURM_CLUSTER_NAME");
+
+    // slurmstepd has already set the job user's groups for this callback.
+    int count = getgroups(0, nullptr);
+    std::vector<gid_t> groups(size_t(count > 0 ? count : 0));
+    if (count < 0 || getgroups(count, groups.data()) != count) return "cannot read the job user's groups";
+    ctx.become = Credentials{uid, gid, groups};
+    return "";
+}
+
+bool is_user_step(spank_t sp) {
+    uint32_t step = 0;
+    return item(sp, S_JOB_STEPID, step) && step != kBatchStep && step != kExternStep;
+}
+
+} // namespace
+
+int slurmstepd_run_gaggle(spank_t sp) {
+    const PluginState &s = state();
+    if (!s.option_given || !is_user_step(sp)) return 0;
+    const std::string where = std::getenv("SLURMD_NODENAME") ? std::getenv("SLURMD_NODENAME") : "this node";
+    std::string error;
+    BenchmarkContext ctx;
+    if (!s.site) error = "site configuration is wrong: " + s.site_error;
+    std::optional<BenchRequest> request;
+    if (error.empty()) request = parse_bench_option(s.option_value, {s.site->max_gaggle, s.site->timeout_s}, error);
+    if (request) {
+        ctx.site = *s.site;
+        ctx.request = *request;
+        ctx.writer = {"pyimport_bench.so", kVersion, ""};
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        ctx.writer.host = host;
+        error = describe_job(sp, ctx);
+    }
+    if (error.empty()) {
+        if (auto outcome = run_benchmark(ctx, error)) {
+            log_info(summarize(outcome->record) + ", record " + outcome->record_path);
+            return 0;
+        }
+    }
+    log_error(where + ": no record written: " + error);
+    return 0;
+}
+
+} // namespace pyimport::spank

@@ -1,0 +1,13 @@
+// In slurmstepd, once per node per job step (user_init): run the gaggle
+// before any task of the step starts, so the job's own tasks never compete
+// with it, and write the node's record.
+#pragma once
+#include "spank_api.hpp"
+
+namespace pyimport::spank {
+
+// Always returns 0: a failing user_init drains the node under sbatch, and a
+// benchmark problem must never do that. Problems are reported instead.
+int slurmstepd_run_gaggle(spank_t sp);
+
+} // namespace pyimport::spank

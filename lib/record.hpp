@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace pyimport {
@@ -57,6 +60,133 @@ struct Record {
     std::map<std::string, int64_t> fs_metadata_ops;  // shared-FS counters diffed around the gaggle
 };
 
+// ---- the layout, defined once ------------------------------------------------
+// Key names and field tables shared by the writer (record_to_json), the
+// reference reader (record_from_json, jansson) and the fast reader
+// (FastRecordReader, simdjson): a name or a field is changed here and only here.
+namespace record_schema {
+
+namespace key {
+inline constexpr char format[] = "format", version[] = "version";
+inline constexpr char writer[] = "writer", job[] = "job", run[] = "run", gaggle[] = "gaggle";
+inline constexpr char interpreters[] = "interpreters", fs_metadata_ops[] = "fs_metadata_ops";
+// Written into "gaggle" for people reading the file; derived, so never read back.
+inline constexpr char succeeded[] = "succeeded", failed[] = "failed", timed_out[] = "timed_out";
+} // namespace key
+
+enum class Kind { integer, text, nullable_text, flag, text_list };  // nullable_text: null when empty
+enum class Presence { required, when_set };  // when_set: written only when non-zero or non-empty
+
+// One JSON member of a section struct S: its key, its JSON kind, and where it lives in S.
+template <class S> struct Field {
+    const char *key = nullptr;
+    Kind kind = Kind::integer;
+    Presence presence = Presence::required;
+    int64_t S::*i64 = nullptr;
+    int S::*i32 = nullptr;
+    uint32_t S::*u32 = nullptr;
+    bool S::*flag = nullptr;
+    std::string S::*text = nullptr;
+    std::vector<std::string> S::*list = nullptr;
+
+    int64_t get_int(const S &s) const {
+        return i64 ? s.*i64 : i32 ? int64_t(s.*i32) : u32 ? int64_t(s.*u32) : flag ? int64_t(s.*flag) : 0;
+    }
+    void set_int(S &s, int64_t v) const {
+        if (i64) s.*i64 = v;
+        else if (i32) s.*i32 = int(v);
+        else if (u32) s.*u32 = uint32_t(v);
+        else if (flag) s.*flag = v != 0;
+    }
+    bool is_set(const S &s) const { return kind == Kind::text ? !(s.*text).empty() : get_int(s) != 0; }
+};
+
+template <class S, class M> constexpr Field<S> integer(const char *key, M S::*member, Presence p = Presence::required) {
+    Field<S> f;
+    f.key = key;
+    f.presence = p;
+    if constexpr (std::is_same_v<M, int64_t>) f.i64 = member;
+    else if constexpr (std::is_same_v<M, int>) f.i32 = member;
+    else f.u32 = member;
+    return f;
+}
+template <class S> constexpr Field<S> flag(const char *key, bool S::*member) {
+    Field<S> f;
+    f.key = key;
+    f.kind = Kind::flag;
+    f.flag = member;
+    return f;
+}
+template <class S> constexpr Field<S> text(const char *key, std::string S::*member, Kind kind = Kind::text,
+                                           Presence p = Presence::required) {
+    Field<S> f;
+    f.key = key;
+    f.kind = kind;
+    f.presence = p;
+    f.text = member;
+    return f;
+}
+template <class S> constexpr Field<S> text_list(const char *key, std::vector<std::string> S::*member) {
+    Field<S> f;
+    f.key = key;
+    f.kind = Kind::text_list;
+    f.list = member;
+    return f;
+}
+
+// In the order they are written; readers report the first problem in this order.
+inline constexpr Field<WriterInfo> kWriterFields[] = {
+    text("program", &WriterInfo::program), text("version", &WriterInfo::version), text("host", &WriterInfo::host)};
+inline constexpr Field<JobIdentity> kJobFields[] = {
+    integer("id", &JobIdentity::job_id),         integer("step", &JobIdentity::step_id),
+    text("node", &JobIdentity::node),            integer("node_index", &JobIdentity::node_index),
+    integer("node_count", &JobIdentity::node_count), integer("uid", &JobIdentity::uid),
+    integer("gid", &JobIdentity::gid),           text("user", &JobIdentity::user),
+    text("cluster", &JobIdentity::cluster, Kind::nullable_text)};
+inline constexpr Field<RunDescription> kRunFields[] = {
+    text("mode", &RunDescription::mode),
+    integer("gaggle_size", &RunDescription::gaggle_size),
+    text_list("argv", &RunDescription::argv),
+    text_list("modules", &RunDescription::modules),
+    text("env_path", &RunDescription::env_path, Kind::nullable_text),
+    text("image", &RunDescription::image, Kind::nullable_text),
+    text("runtime", &RunDescription::runtime, Kind::nullable_text),
+    text("mount_driver", &RunDescription::mount_driver, Kind::nullable_text),
+    text("env_digest", &RunDescription::env_digest, Kind::nullable_text),
+    text("fs_type", &RunDescription::fs_type, Kind::nullable_text),
+    integer("timeout_s", &RunDescription::timeout_s),
+    text("workdir", &RunDescription::workdir),
+    text("label", &RunDescription::label, Kind::nullable_text)};
+// Followed in the file by the derived counts (key::succeeded, key::failed, key::timed_out).
+inline constexpr Field<GaggleFigures> kGaggleFields[] = {
+    integer("release_unix_ns", &GaggleFigures::release_unix_ns),
+    integer("last_exit_unix_ns", &GaggleFigures::last_exit_unix_ns), integer("wall_ns", &GaggleFigures::wall_ns)};
+inline constexpr Field<InterpreterFigures> kInterpreterFields[] = {
+    integer("index", &InterpreterFigures::index),
+    integer("pid", &InterpreterFigures::pid),
+    integer("start_skew_ns", &InterpreterFigures::start_skew_ns),
+    integer("wall_ns", &InterpreterFigures::wall_ns),
+    integer("user_ns", &InterpreterFigures::user_ns),
+    integer("system_ns", &InterpreterFigures::system_ns),
+    integer("max_rss_kib", &InterpreterFigures::max_rss_kib),
+    integer("minor_faults", &InterpreterFigures::minor_faults),
+    integer("major_faults", &InterpreterFigures::major_faults),
+    integer("block_in", &InterpreterFigures::block_in),
+    integer("block_out", &InterpreterFigures::block_out),
+    integer("voluntary_switches", &InterpreterFigures::voluntary_switches),
+    integer("involuntary_switches", &InterpreterFigures::involuntary_switches),
+    integer("exit_code", &InterpreterFigures::exit_code),
+    integer("signal", &InterpreterFigures::signal),
+    flag(key::timed_out, &InterpreterFigures::timed_out),
+    integer("exec_errno", &InterpreterFigures::exec_errno, Presence::when_set),
+    text("stderr_tail", &InterpreterFigures::stderr_tail, Kind::text, Presence::when_set)};
+
+// What a parsed record must satisfy beyond its fields' types; "" when it does.
+// Both readers apply it.
+std::string consistency_problem(const Record &record);
+
+} // namespace record_schema
+
 // Serialises a record as JSON text (one document, newline at the end).
 std::string record_to_json(const Record &record);
 
@@ -65,7 +195,33 @@ std::string record_to_json(const Record &record);
 // missing or mistyped field).
 std::optional<Record> record_from_json(const std::string &text, std::string &error);
 
-// The file name a record gets in the output directory.
+// The file name a record gets in the output directory:
+// pyimport-[CLUSTER-]JOB.STEP-NODE.json
 std::string record_file_name(const JobIdentity &job);
+
+// The fast reader for many records (pyimport-aggregate): simdjson, in
+// record_read_fast.cpp, which only programs that use it link. It accepts
+// exactly what record_from_json accepts and yields the same Record; on any
+// problem it hands the text to record_from_json, so the one-line message is
+// the reference reader's, word for word. Reuse one reader per thread.
+class FastRecordReader {
+  public:
+    FastRecordReader();
+    ~FastRecordReader();
+    FastRecordReader(const FastRecordReader &) = delete;
+    FastRecordReader &operator=(const FastRecordReader &) = delete;
+
+    // Parses `text` into `out` (overwritten). False: `error` says why.
+    bool parse(std::string_view text, Record &out, std::string &error);
+    // Reads and parses the file at `path`; a file that cannot be read gives
+    // "cannot read: <reason>", one bigger than kMaxRecordBytes "too large to be a record".
+    bool read_file(const std::string &path, Record &out, std::string &error);
+
+    static constexpr size_t kMaxRecordBytes = size_t(64) << 20;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 } // namespace pyimport

@@ -1,0 +1,279 @@
+// The fast record reader (simdjson DOM). Kept out of record.cpp so that only
+// programs that use it (pyimport-aggregate, the tests) link simdjson: the
+// plugin never references FastRecordReader, so this archive member stays out.
+//
+// It walks the same field tables as the reference reader (record_schema) and
+// applies the same consistency check. It accepts a document only when jansson
+// would parse it the same way (no duplicate keys, no NUL in strings, integers
+// within int64); on anything else it hands the text to record_from_json, so a
+// problem is always named by the reference reader's one line, and a document
+// it cannot judge is still read correctly.
+#include "record.hpp"
+
+#include <simdjson.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace pyimport {
+
+using namespace record_schema;
+
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+bool plain_value(element e);
+
+// Keys not in a table: no NUL, no repeats among themselves, plain values.
+class UnknownKeys {
+  public:
+    bool accept(std::string_view key, element value) {
+        if (has_nul(key)) return false;
+        for (auto k : keys_)
+            if (k == key) return false;
+        keys_.push_back(key);
+        return plain_value(value);
+    }
+
+  private:
+    std::vector<std::string_view> keys_;
+};
+
+// What jansson would parse to the same value; objects checked for repeated keys.
+bool plain_value(element e) {
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        UnknownKeys keys;
+        for (auto member : object(e))
+            if (!keys.accept(member.key, member.value)) return false;
+        return true;
+    }
+    case element_type::ARRAY:
+        for (auto item : array(e))
+            if (!plain_value(item)) return false;
+        return true;
+    case element_type::STRING: return !has_nul(std::string_view(e));
+    case element_type::UINT64: return false;  // jansson: "too big integer"
+    case element_type::DOUBLE: return std::isfinite(double(e));
+    default: return true;
+    }
+}
+
+bool read_text(element v, std::string &out, bool nullable) {
+    if (nullable && v.type() == element_type::NULL_VALUE) {
+        out.clear();
+        return true;
+    }
+    if (v.type() != element_type::STRING) return false;
+    std::string_view s(v);
+    if (has_nul(s)) return false;
+    out.assign(s.data(), s.size());
+    return true;
+}
+
+template <class S> bool store(const Field<S> &f, S &s, element v) {
+    switch (f.kind) {
+    case Kind::integer:
+        if (v.type() != element_type::INT64) return false;
+        f.set_int(s, int64_t(v));
+        return true;
+    case Kind::flag:
+        if (v.type() != element_type::BOOL) return false;
+        s.*f.flag = bool(v);
+        return true;
+    case Kind::text: return read_text(v, s.*f.text, false);
+    case Kind::nullable_text: return read_text(v, s.*f.text, true);
+    case Kind::text_list: {
+        if (v.type() != element_type::ARRAY) return false;
+        auto &list = s.*f.list;
+        list.clear();
+        for (auto item : array(v))
+            if (!read_text(item, list.emplace_back(), false)) return false;
+        return true;
+    }
+    }
+    return false;
+}
+
+// Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
+template <class S, size_t N> size_t find_field(const Field<S> (&fields)[N], std::string_view key, size_t hint) {
+    if (hint < N && key == fields[hint].key) return hint;
+    for (size_t i = 0; i < N; ++i)
+        if (key == fields[i].key) return i;
+    return N;
+}
+
+// Reads one section object into `s` (reset first); every required field once.
+template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&fields)[N]) {
+    static_assert(N <= 64, "seen is a 64-bit mask");
+    if (e.type() != element_type::OBJECT) return false;
+    s = S{};
+    uint64_t seen = 0;
+    size_t next = 0;
+    UnknownKeys unknown;
+    for (auto member : object(e)) {
+        size_t i = find_field(fields, member.key, next);
+        if (i == N) {
+            if (!unknown.accept(member.key, member.value)) return false;
+            continue;
+        }
+        if (seen & (uint64_t(1) << i)) return false;
+        seen |= uint64_t(1) << i;
+        next = i + 1;
+        if (!store(fields[i], s, member.value)) return false;
+    }
+    for (size_t i = 0; i < N; ++i)
+        if (!(seen & (uint64_t(1) << i)) && fields[i].presence == Presence::required) return false;
+    return true;
+}
+
+bool read_interpreters(element e, std::vector<InterpreterFigures> &out) {
+    if (e.type() != element_type::ARRAY) return false;
+    out.clear();
+    for (auto item : array(e))
+        if (!read_fields(item, out.emplace_back(), kInterpreterFields)) return false;
+    return true;
+}
+
+bool read_fs_ops(element e, std::map<std::string, int64_t> &out) {
+    out.clear();
+    if (!plain_value(e)) return false;
+    if (e.type() != element_type::OBJECT) return true;  // the reference reader ignores it too
+    for (auto member : object(e))
+        if (member.value.type() == element_type::INT64) out[std::string(member.key)] = int64_t(member.value);
+    return true;
+}
+
+// The whole document; false on anything the reference reader should judge.
+bool read_record(element root, Record &rec) {
+    if (root.type() != element_type::OBJECT) return false;
+    static constexpr const char *kTop[] = {key::format, key::version, key::writer, key::job,
+                                           key::run,    key::gaggle,  key::interpreters, key::fs_metadata_ops};
+    constexpr size_t kRequired = 7;  // all but fs_metadata_ops
+    bool seen[std::size(kTop)] = {};
+    UnknownKeys unknown;
+    rec.fs_metadata_ops.clear();
+    for (auto member : object(root)) {
+        size_t i = 0;
+        while (i < std::size(kTop) && member.key != kTop[i]) ++i;
+        if (i == std::size(kTop)) {
+            if (!unknown.accept(member.key, member.value)) return false;
+            continue;
+        }
+        if (seen[i]) return false;
+        seen[i] = true;
+        element v = member.value;
+        bool ok = false;
+        switch (i) {
+        case 0: ok = v.type() == element_type::STRING && std::string_view(v) == kRecordFormat; break;
+        case 1:
+            ok = v.type() == element_type::INT64 && int64_t(v) >= 1 && int64_t(v) <= kRecordVersion;
+            if (ok) rec.version = int(int64_t(v));
+            break;
+        case 2: ok = read_fields(v, rec.writer, kWriterFields); break;
+        case 3: ok = read_fields(v, rec.job, kJobFields); break;
+        case 4: ok = read_fields(v, rec.run, kRunFields); break;
+        case 5: {
+            auto interpreters = std::move(rec.gaggle.interpreters);
+            ok = read_fields(v, rec.gaggle, kGaggleFields);
+            rec.gaggle.interpreters = std::move(interpreters);
+            break;
+        }
+        case 6: ok = read_interpreters(v, rec.gaggle.interpreters); break;
+        case 7: ok = read_fs_ops(v, rec.fs_metadata_ops); break;
+        }
+        if (!ok) return false;
+    }
+    for (size_t i = 0; i < kRequired; ++i)
+        if (!seen[i]) return false;
+    return consistency_problem(rec).empty();
+}
+
+} // namespace
+
+struct FastRecordReader::Impl {
+    simdjson::dom::parser parser;
+    std::unique_ptr<char[]> buffer;  // text plus simdjson's padding
+    size_t capacity = 0;
+
+    char *room(size_t size) {
+        if (size + simdjson::SIMDJSON_PADDING > capacity) {
+            capacity = (size + simdjson::SIMDJSON_PADDING) * 2;
+            buffer.reset(new char[capacity]);
+        }
+        std::memset(buffer.get() + size, 0, simdjson::SIMDJSON_PADDING);
+        return buffer.get();
+    }
+
+    bool parse_buffer(size_t size, Record &out, std::string &error) {
+        element root;
+        if (!parser.parse(buffer.get(), size, false).get(root) && read_record(root, out)) return true;
+        // The reference reader names the problem, or reads what this one could not judge.
+        auto rec = record_from_json(std::string(buffer.get(), size), error);
+        if (!rec) return false;
+        out = std::move(*rec);
+        return true;
+    }
+};
+
+FastRecordReader::FastRecordReader() : impl_(new Impl) {}
+FastRecordReader::~FastRecordReader() = default;
+
+bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
+    std::memcpy(impl_->room(text.size()), text.data(), text.size());
+    return impl_->parse_buffer(text.size(), out, error);
+}
+
+bool FastRecordReader::read_file(const std::string &path, Record &out, std::string &error) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return error = std::string("cannot read: ") + std::strerror(errno), false;
+    struct stat st;
+    const char *problem = fstat(fd, &st) != 0 ? std::strerror(errno) : !S_ISREG(st.st_mode) ? "not a regular file" : nullptr;
+    if (problem) {
+        close(fd);
+        return error = std::string("cannot read: ") + problem, false;
+    }
+    if (size_t(st.st_size) > kMaxRecordBytes) {
+        close(fd);
+        return error = "too large to be a record (" + std::to_string(st.st_size) + " bytes)", false;
+    }
+    // Read to the end even if the file grew since fstat (up to the limit).
+    size_t size = 0, want = size_t(st.st_size) + 1;
+    char *buf = impl_->room(want);
+    for (;;) {
+        ssize_t n = ::read(fd, buf + size, want - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            error = std::string("cannot read: ") + std::strerror(errno);
+            close(fd);
+            return false;
+        }
+        size += size_t(n);
+        if (n == 0) break;
+        if (size == want) {
+            if (want > kMaxRecordBytes) {
+                close(fd);
+                return error = "too large to be a record (over " + std::to_string(kMaxRecordBytes) + " bytes)", false;
+            }
+            std::string keep(buf, size);
+            want *= 2;
+            buf = impl_->room(want);
+            std::memcpy(buf, keep.data(), size);
+        }
+    }
+    close(fd);
+    std::memset(buf + size, 0, simdjson::SIMDJSON_PADDING);
+    return impl_->parse_buffer(size, out, error);
+}
+
+} // namespace pyimport

@@ -25,7 +25,7 @@ PLUGIN := $(BUILD)/pyimport_bench.so
 # pyimport-aggregate: helper/aggregate/main.cpp plus a library the unit tests link too.
 AGG_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out helper/aggregate/main.cpp,$(wildcard helper/aggregate/*.cpp)))
 LIBAGGREGATE := $(BUILD)/libaggregate.a
-HELPER_BINS := $(BUILD)/pyimport-gaggle $(BUILD)/pyimport-aggregate
+HELPER_BINS := $(BUILD)/pyimport-gaggle $(BUILD)/pyimport-record $(BUILD)/pyimport-aggregate
 UNIT_BINS := $(patsubst %.cpp,$(BUILD)/%,$(wildcard tests/unit/test_*.cpp))
 
 # The plugin is loaded by every srun and slurmstepd, option or not: link the
@@ -51,7 +51,7 @@ $(PLUGIN): $(PLUGIN_OBJS) $(LIBPYIMPORT) spank_plugin/exports.map
 	    -Wl,--version-script=spank_plugin/exports.map $(EXTRA_LDFLAGS)
 	mv -f $@.new $@
 
-$(BUILD)/pyimport-gaggle: $(BUILD)/helper/pyimport_gaggle.o $(LIBPYIMPORT)
+$(BUILD)/pyimport-%: $(BUILD)/helper/pyimport_%.o $(LIBPYIMPORT)
 	$(CXX) -o $@ $^ $(LIBS) $(EXTRA_LDFLAGS)
 
 $(LIBAGGREGATE): $(AGG_OBJS)

@@ -22,7 +22,7 @@ struct BenchRequest {
 // What the site allows (from plugstack.conf).
 struct RequestLimits {
     int max_gaggle = 64;
-    int max_timeout_s = 600;
+    int max_timeout_s = 300;
 };
 
 // Parses the option value. On error returns nullopt and sets `error` to one

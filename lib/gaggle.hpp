@@ -21,7 +21,7 @@ struct GaggleSpec {
     std::vector<std::string> argv;     // argv[0]: absolute path, executed directly
     std::vector<std::string> env;      // NAME=VALUE, the whole environment
     int size = 1;
-    int timeout_s = 600;               // per interpreter, from the release
+    int timeout_s = 300;               // per interpreter, from the release
     std::string workdir = "/tmp";
     std::string scratch_dir = "/tmp";  // for the (unlinked) stderr capture files
     std::optional<Credentials> become; // unset: keep the caller's ids

@@ -12,6 +12,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -105,11 +106,22 @@ template <class S> bool store(const Field<S> &f, S &s, element v) {
     return false;
 }
 
+// The keys of a table as string_views, measured once.
+template <class S, size_t N> const std::array<std::string_view, N> &keys_of(const Field<S> (&fields)[N]) {
+    static const auto keys = [&] {
+        std::array<std::string_view, N> k;
+        for (size_t i = 0; i < N; ++i) k[i] = fields[i].key;
+        return k;
+    }();
+    return keys;
+}
+
 // Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
 template <class S, size_t N> size_t find_field(const Field<S> (&fields)[N], std::string_view key, size_t hint) {
-    if (hint < N && key == fields[hint].key) return hint;
+    const auto &keys = keys_of(fields);
+    if (hint < N && key == keys[hint]) return hint;
     for (size_t i = 0; i < N; ++i)
-        if (key == fields[i].key) return i;
+        if (key == keys[i]) return i;
     return N;
 }
 
@@ -157,7 +169,7 @@ bool read_fs_ops(element e, std::map<std::string, int64_t> &out) {
 // The whole document; false on anything the reference reader should judge.
 bool read_record(element root, Record &rec) {
     if (root.type() != element_type::OBJECT) return false;
-    static constexpr const char *kTop[] = {key::format, key::version, key::writer, key::job,
+    static constexpr std::string_view kTop[] = {key::format, key::version, key::writer, key::job,
                                            key::run,    key::gaggle,  key::interpreters, key::fs_metadata_ops};
     constexpr size_t kRequired = 7;  // all but fs_metadata_ops
     bool seen[std::size(kTop)] = {};

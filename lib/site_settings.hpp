@@ -19,7 +19,7 @@ struct SiteSettings {
     std::string container_python = "/usr/bin/python3";
     std::vector<std::string> modules = {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"};
     int max_gaggle = 64;
-    int timeout_s = 600;                 // per interpreter, from the release
+    int timeout_s = 300;                 // per interpreter, from the release
     std::string workdir = "/tmp";        // interpreters' cwd: off the shared FS on purpose
     std::vector<std::string> setenv;     // NAME=VALUE added to the interpreters' environment
 };

@@ -13,7 +13,38 @@ using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
 
 // ---- writing ------------------------------------------------------------
 
-json_t *str(const std::string &s) { return json_stringn(s.data(), s.size()); }
+// Length of the UTF-8 sequence at s[i] when it is one the readers accept
+// (no NUL, no overlong form, no surrogate, at most U+10FFFF), else 0.
+size_t text_char_length(const std::string &s, size_t i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x01 && c <= 0x7f) return 1;
+    const size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    uint32_t code = c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) {
+        const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xc0) != 0x80) return 0;
+        code = (code << 6) | (cc & 0x3f);
+    }
+    if ((n == 3 && code < 0x800) || (n == 4 && code < 0x10000) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+        return 0;
+    return n;
+}
+
+// Record texts are UTF-8 without NUL, or the readers refuse the whole record
+// (and jansson drops a non-UTF-8 member silently). Other bytes, such as a
+// stderr tail cut inside a character or binary output, are written as '?'.
+json_t *str(const std::string &s) {
+    std::string text;
+    text.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = text_char_length(s, i);
+        if (n) text.append(s, i, n);
+        else text += '?';
+        i += n ? n : 1;
+    }
+    return json_stringn(text.data(), text.size());
+}
 json_t *str_or_null(const std::string &s) { return s.empty() ? json_null() : str(s); }
 
 json_t *str_array(const std::vector<std::string> &items) {

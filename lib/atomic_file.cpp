@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pyimport {
@@ -43,6 +44,8 @@ bool write_file_atomically(const std::string &dir, const std::string &name, cons
     int fd = openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     bool ok = fd >= 0;
     if (!ok) error = failure("cannot create", dir + "/" + tmp);
+    // The mode is 0644 whatever the umask: readers of the records are other users.
+    if (ok && !(ok = fchmod(fd, 0644) == 0)) error = failure("cannot set mode 0644 on", target);
     if (ok && !(ok = write_all(fd, content))) error = failure("cannot write", target);
     if (ok && !(ok = fsync(fd) == 0)) error = failure("cannot sync", target);
     if (fd >= 0 && close(fd) != 0 && ok) {

@@ -20,22 +20,24 @@ ALL_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Werror $(CXXFLAGS) $(EXTRA_CXXFLA
 
 LIB_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard lib/*.cpp))
 LIBPYIMPORT := $(BUILD)/libpyimport.a
-PLUGIN_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard spank_plugin/*.cpp))
+# The plugin is two files: the entry Slurm loads into every srun, slurmd and
+# slurmstepd (tiny, no C++ runtime), and the core it loads only when needed.
 PLUGIN := $(BUILD)/pyimport_bench.so
+PLUGIN_CORE := $(BUILD)/pyimport_bench_core.so
+CORE_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out spank_plugin/pyimport_bench.cpp,$(wildcard spank_plugin/*.cpp)))
 # pyimport-aggregate: helper/aggregate/main.cpp plus a library the unit tests link too.
 AGG_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out helper/aggregate/main.cpp,$(wildcard helper/aggregate/*.cpp)))
 LIBAGGREGATE := $(BUILD)/libaggregate.a
 HELPER_BINS := $(BUILD)/pyimport-gaggle $(BUILD)/pyimport-record $(BUILD)/pyimport-aggregate
 UNIT_BINS := $(patsubst %.cpp,$(BUILD)/%,$(wildcard tests/unit/test_*.cpp))
 
-# The plugin is loaded by every srun and slurmstepd, option or not: link the
-# C++ runtime statically (measured: a dynamic libstdc++ costs srun 4-8%).
-# Debian ships no PIC libjansson.a, so jansson alone stays dynamic.
-PLUGIN_LIBS := -ljansson -static-libstdc++ -static-libgcc
+# The core carries its C++ runtime (no dependence on the host's libstdc++);
+# Debian ships no PIC libjansson.a, so jansson stays dynamic.
+CORE_LIBS := -ljansson -static-libstdc++ -static-libgcc
 LIBS := -ljansson -lsimdjson
 
 .PHONY: all install check unit-tests unit-tests-sanitize demo bench clean
-all: $(PLUGIN) $(HELPER_BINS)
+all: $(PLUGIN) $(PLUGIN_CORE) $(HELPER_BINS)
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
@@ -46,9 +48,15 @@ $(LIBPYIMPORT): $(LIB_OBJS)
 
 # Built beside the target and renamed: a running cluster picks the new file up
 # at the next srun and never sees a half-written one.
-$(PLUGIN): $(PLUGIN_OBJS) $(LIBPYIMPORT) spank_plugin/exports.map
-	$(CXX) -shared -o $@.new $(PLUGIN_OBJS) $(LIBPYIMPORT) $(PLUGIN_LIBS) \
+$(BUILD)/spank_plugin/pyimport_bench.o: EXTRA_CXXFLAGS += -fno-exceptions -fno-rtti
+$(PLUGIN): $(BUILD)/spank_plugin/pyimport_bench.o spank_plugin/exports.map
+	$(CXX) -shared -o $@.new $< -static-libstdc++ -static-libgcc -Wl,--as-needed \
 	    -Wl,--version-script=spank_plugin/exports.map $(EXTRA_LDFLAGS)
+	mv -f $@.new $@
+
+$(PLUGIN_CORE): $(CORE_OBJS) $(LIBPYIMPORT) spank_plugin/core_exports.map
+	$(CXX) -shared -o $@.new $(CORE_OBJS) $(LIBPYIMPORT) $(CORE_LIBS) \
+	    -Wl,--version-script=spank_plugin/core_exports.map $(EXTRA_LDFLAGS)
 	mv -f $@.new $@
 
 $(BUILD)/pyimport-%: $(BUILD)/helper/pyimport_%.o $(LIBPYIMPORT)
@@ -86,7 +94,7 @@ bench:
 install: all
 	install -d $(DESTDIR)$(SLURM_PLUGIN_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
-	install -m 0755 $(PLUGIN) $(DESTDIR)$(SLURM_PLUGIN_DIR)/pyimport_bench.so
+	install -m 0755 $(PLUGIN) $(PLUGIN_CORE) $(DESTDIR)$(SLURM_PLUGIN_DIR)/
 	install -m 0755 $(HELPER_BINS) $(DESTDIR)$(BINDIR)/
 	for s in 1 5 8; do for m in man/*.$$s; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
 	install -m 0644 etc/plugstack.conf.sample $(DESTDIR)$(SYSCONFDIR)/pyimport-bench.plugstack.conf.sample

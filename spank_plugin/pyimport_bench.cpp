@@ -1,12 +1,11 @@
-// The SPANK entry points. Each one only forwards, by context, into
-// pyimport::spank and makes sure no C++ exception reaches Slurm's C code.
-#include "plugin_state.hpp"
-#include "slurmstepd_gaggle.hpp"
-#include "srun_validate.hpp"
-
-#include <exception>
-
+// The SPANK entry points, loaded by every srun, slurmd and slurmstepd whether
+// or not a job asks for a gaggle. So this file stays tiny: no C++ runtime, no
+// exceptions, no allocation beyond the option's value. It registers the
+// option, remembers its value, and dispatches on context into
+// pyimport_bench_core.so, which it loads only when there is work.
+// (Measured: linking the whole engine here cost srun -N4 about 4%.)
 extern "C" {
+#include "core_api.h"
 // SPANK_PLUGIN defines const objects, which C++ gives internal linkage:
 // declared extern first, or Slurm cannot find them.
 extern const char plugin_name[];
@@ -16,17 +15,58 @@ extern const unsigned int spank_plugin_version;
 SPANK_PLUGIN(pyimport_bench, 1)
 }
 
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+
 namespace {
 
-template <typename F> int guarded(const char *callback, int on_exception, F &&body) noexcept {
-    try {
-        return body();
-    } catch (const std::exception &e) {
-        pyimport::spank::log_error(std::string(callback) + ": " + e.what());
-    } catch (...) {
-        pyimport::spank::log_error(std::string(callback) + ": unknown error");
+char *option_value;  // NULL until --pyimport-bench is seen
+
+// Called once in srun, twice in every slurmstepd: idempotent.
+int on_option(int, const char *optarg, int) {
+    free(option_value);
+    option_value = strdup(optarg ? optarg : "");
+    return option_value ? 0 : -1;
+}
+
+struct spank_option bench_option = {
+    const_cast<char *>("pyimport-bench"),
+    const_cast<char *>("MODE,N[,key=value...]"),
+    const_cast<char *>("Before the tasks start, run N Python interpreters at once on every node, "
+                       "from the site's environment directory (MODE conda) or image (MODE container), "
+                       "time them and write one record per node. Keys: modules=a:b, timeout=SECONDS, "
+                       "label=TEXT. See pyimport_bench(8)."),
+    1, 0, on_option};
+
+// The core lives beside this file: found through our own path, never PATH.
+void *load_core() {
+    static void *core;
+    if (core) return core;
+    Dl_info self;
+    char path[PATH_MAX];
+    if (!dladdr(reinterpret_cast<void *>(&on_option), &self) || !self.dli_fname ||
+        strlen(self.dli_fname) + sizeof PYIMPORT_CORE_FILE >= sizeof path) {
+        slurm_error("pyimport_bench: cannot find where pyimport_bench.so was loaded from");
+        return nullptr;
     }
-    return on_exception;
+    strcpy(path, self.dli_fname);
+    char *slash = strrchr(path, '/');
+    strcpy(slash ? slash + 1 : path, PYIMPORT_CORE_FILE);
+    core = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!core) slurm_error("pyimport_bench: cannot load %s: %s", path, dlerror());
+    return core;
+}
+
+int call_core(const char *function, spank_t sp, int ac, char **av, int on_failure) {
+    void *core = load_core();
+    void *symbol = core ? dlsym(core, function) : nullptr;
+    if (!symbol) {
+        if (core) slurm_error("pyimport_bench: %s lacks %s: install matching versions", PYIMPORT_CORE_FILE, function);
+        return on_failure;
+    }
+    return reinterpret_cast<pyimport_core_fn>(symbol)(sp, ac, av, option_value);
 }
 
 bool in(spank_context_t ctx) { return spank_context() == ctx; }
@@ -36,19 +76,24 @@ bool in(spank_context_t ctx) { return spank_context() == ctx; }
 extern "C" {
 
 int slurm_spank_init(spank_t sp, int ac, char **av) {
-    return guarded("init", -1, [&] { return pyimport::spank::init(sp, ac, av); });
+    if (in(S_CTX_SLURMD)) return call_core("pyimport_core_check_settings", sp, ac, av, 0);
+    if (in(S_CTX_LOCAL) || in(S_CTX_REMOTE) || in(S_CTX_ALLOCATOR))
+        return spank_option_register(sp, &bench_option) == ESPANK_SUCCESS ? 0 : -1;
+    return 0;
 }
 
-// srun, sbatch, salloc: the options are known here, nothing is launched yet.
-int slurm_spank_init_post_opt(spank_t sp, int, char **) {
-    return guarded("init_post_opt", -1, [&] {
-        return in(S_CTX_LOCAL) || in(S_CTX_ALLOCATOR) ? pyimport::spank::srun_validate_request(sp) : 0;
-    });
+// srun, sbatch, salloc: the options are known, nothing is launched yet.
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av) {
+    if (!option_value || !(in(S_CTX_LOCAL) || in(S_CTX_ALLOCATOR))) return 0;
+    return call_core("pyimport_core_validate_request", sp, ac, av, -1);
 }
 
-// slurmstepd, once per node and step, before the tasks: never fails (see there).
-int slurm_spank_user_init(spank_t sp, int, char **) {
-    return guarded("user_init", 0, [&] { return in(S_CTX_REMOTE) ? pyimport::spank::slurmstepd_run_gaggle(sp) : 0; });
+// slurmstepd, once per node and step, before the tasks. Never fails: a
+// failing user_init drains the node under sbatch.
+int slurm_spank_user_init(spank_t sp, int ac, char **av) {
+    if (!option_value || !in(S_CTX_REMOTE)) return 0;
+    call_core("pyimport_core_run_gaggle", sp, ac, av, 0);
+    return 0;
 }
 
 } // extern "C"

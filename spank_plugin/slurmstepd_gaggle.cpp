@@ -1,7 +1,6 @@
 #include "slurmstepd_gaggle.hpp"
 
 #include "benchmark_run.hpp"
-#include "plugin_state.hpp"
 #include "version.hpp"
 
 #include <cstdlib>
@@ -64,17 +63,17 @@ bool is_user_step(spank_t sp) {
 
 } // namespace
 
-int slurmstepd_run_gaggle(spank_t sp) {
-    const PluginState &s = state();
-    if (!s.option_given || !is_user_step(sp)) return 0;
+int slurmstepd_run_gaggle(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
+                          const char *option_value) {
+    if (!option_value || !is_user_step(sp)) return 0;
     const std::string where = std::getenv("SLURMD_NODENAME") ? std::getenv("SLURMD_NODENAME") : "this node";
     std::string error;
     BenchmarkContext ctx;
-    if (!s.site) error = "site configuration is wrong: " + s.site_error;
+    if (!site) error = "site configuration is wrong: " + site_error;
     std::optional<BenchRequest> request;
-    if (error.empty()) request = parse_bench_option(s.option_value, {s.site->max_gaggle, s.site->timeout_s}, error);
+    if (error.empty()) request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s}, error);
     if (request) {
-        ctx.site = *s.site;
+        ctx.site = *site;
         ctx.request = *request;
         ctx.writer = {"pyimport_bench.so", kVersion, ""};
         char host[256] = "";

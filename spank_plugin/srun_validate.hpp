@@ -1,10 +1,15 @@
 // In srun, sbatch and salloc: check the request before anything is launched,
 // so a typo fails there, with one line, and never reaches (or drains) a node.
 #pragma once
+#include "site_settings.hpp"
 #include "spank_api.hpp"
+
+#include <optional>
 
 namespace pyimport::spank {
 
-int srun_validate_request(spank_t sp);
+// `site` unset means plugstack.conf is wrong, for the reason in `site_error`.
+int srun_validate_request(const std::optional<SiteSettings> &site, const std::string &site_error,
+                          const char *option_value);
 
 } // namespace pyimport::spank

@@ -158,9 +158,11 @@ check "any record written is whole" bash -c "[ $(count_files "$OUT" '*.json') -e
 PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,3,timeout=50 true &
 srun_pid=$!
 check "3 hung interpreters running" wait_for_probes 3
-stepd=$(pgrep -f "^slurmstepd: \[$(squeue -h -o %i | head -n1)\.0\]" | head -n1)
+job=$(squeue -h -o %i | head -n1)
+stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
 [ -n "$stepd" ] && kill -KILL "$stepd"
 check "when slurmstepd dies its interpreters die at once (parent-death signal)" gone_within 3
+scancel "$job"  # srun would otherwise wait for the dead step until its guard timeout
 wait "$srun_pid"
 
 # --- site-side faults: one clear line, the job still runs, nothing drained ---

@@ -1,0 +1,61 @@
+// pyimport_bench_core.so's C entry points (see core_api.h). Each parses the
+// site's settings and forwards into pyimport::spank; no C++ exception ever
+// reaches the entry .so or Slurm.
+#include "core_api.h"
+#include "slurmstepd_gaggle.hpp"
+#include "spank_api.hpp"
+#include "srun_validate.hpp"
+
+#include <exception>
+#include <vector>
+
+namespace {
+
+using pyimport::SiteSettings;
+
+template <typename F> int guarded(const char *what, int on_exception, F &&body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception &e) {
+        pyimport::spank::log_error(std::string(what) + ": " + e.what());
+    } catch (...) {
+        pyimport::spank::log_error(std::string(what) + ": unknown error");
+    }
+    return on_exception;
+}
+
+std::optional<SiteSettings> settings(int argc, char **argv, std::string &error) {
+    return pyimport::parse_site_settings(std::vector<std::string>(argv, argv + argc), error);
+}
+
+} // namespace
+
+extern "C" {
+
+int pyimport_core_check_settings(spank_t, int argc, char **argv, const char *) {
+    return guarded("checking plugstack.conf", 0, [&] {
+        std::string error;
+        // Said loudly where an administrator looks, but a wrong setting must
+        // not stop slurmd or the jobs that never ask for a gaggle.
+        if (!settings(argc, argv, error)) pyimport::spank::log_error(error);
+        return 0;
+    });
+}
+
+int pyimport_core_validate_request(spank_t, int argc, char **argv, const char *option_value) {
+    return guarded("checking --pyimport-bench", -1, [&] {
+        std::string error;
+        auto site = settings(argc, argv, error);
+        return pyimport::spank::srun_validate_request(site, error, option_value);
+    });
+}
+
+int pyimport_core_run_gaggle(spank_t sp, int argc, char **argv, const char *option_value) {
+    return guarded("gaggle", 0, [&] {
+        std::string error;
+        auto site = settings(argc, argv, error);
+        return pyimport::spank::slurmstepd_run_gaggle(sp, site, error, option_value);
+    });
+}
+
+} // extern "C"

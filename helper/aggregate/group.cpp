@@ -1,0 +1,210 @@
+#include "group.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace agg {
+
+namespace {
+
+ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label}; }
+
+std::string run_id(const NodeRecord &n, const std::string &file) {
+    if (n.job_id == 0) return file;
+    return (n.cluster.empty() ? "" : n.cluster + "/") + std::to_string(n.job_id) + "." + std::to_string(n.step_id);
+}
+
+// Records of one job step sort together (job id 0: one file each), then by node index.
+bool run_order(const NodeRecord &a, const NodeRecord &b) {
+    auto key = [](const NodeRecord &n) {
+        return std::make_tuple(n.job_id == 0, n.job_id, n.step_id, std::cref(n.cluster), n.job_id ? 0 : n.file,
+                               n.node_index, n.file);
+    };
+    return key(a) < key(b);
+}
+
+bool same_run(const NodeRecord &a, const NodeRecord &b) {
+    return a.job_id != 0 && a.job_id == b.job_id && a.step_id == b.step_id && a.cluster == b.cluster;
+}
+
+// The first field on which two records of one job step disagree, or "".
+std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
+    auto differ = [](const char *field, const std::string &x, const std::string &y) {
+        return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
+    };
+    std::string d = differ("run.mode", pyimport::mode_name(b.mode), pyimport::mode_name(a.mode));
+    if (d.empty()) d = differ("run.gaggle_size", std::to_string(b.gaggle_size), std::to_string(a.gaggle_size));
+    if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
+    if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
+    if (d.empty()) d = differ("run.label", b.label, a.label);
+    return d;
+}
+
+// "1, 3, ..." for a job step's records sorted by node index (at most five shown).
+std::string missing_indices(const std::vector<const NodeRecord *> &run) {
+    std::string out;
+    size_t j = 0;
+    int shown = 0;
+    for (int index = 0; index < run.front()->node_count && shown < 6; ++index) {
+        while (j < run.size() && run[j]->node_index < index) ++j;
+        if (j < run.size() && run[j]->node_index == index) continue;
+        out += (shown ? ", " : "") + (shown == 5 ? std::string("...") : std::to_string(index));
+        ++shown;
+    }
+    return out;
+}
+
+class Grouper {
+  public:
+    Grouper(const std::vector<std::string> &files, const Filters &filters, Dataset &data)
+        : files_(files), filters_(filters), data_(data) {}
+
+    // One job step's records (sorted by node index, duplicates still in).
+    void add_run(std::vector<const NodeRecord *> run) {
+        const NodeRecord &first = *run.front();
+        const std::string id = run_id(first, files_[first.file]);
+        std::vector<const NodeRecord *> unique;
+        for (const NodeRecord *n : run) {
+            if (!unique.empty() && unique.back()->node_index == n->node_index) {
+                problem(*n, "second record for node index " + std::to_string(n->node_index) + " of job step " + id +
+                                " (the first is " + files_[unique.back()->file] + "): skipped");
+                ++data_.totals.duplicates;
+                continue;
+            }
+            unique.push_back(n);
+        }
+        for (const NodeRecord *n : unique) {
+            std::string d = disagreement(first, *n);
+            if (d.empty()) continue;
+            problem(*n, "disagrees with " + files_[first.file] + " on " + d + ": job step " + id + " skipped");
+            ++data_.totals.inconsistent;
+            return;
+        }
+        RunSummary summary;
+        summary.id = id;
+        summary.first_file = files_[first.file];
+        summary.start_ns = INT64_MAX;
+        summary.end_ns = INT64_MIN;
+        for (const NodeRecord *n : unique) {
+            summary.start_ns = std::min(summary.start_ns, n->release_ns);
+            summary.end_ns = std::max(summary.end_ns, n->last_exit_ns);
+            for (const auto &i : n->interpreters) summary.failed += !i.ok;
+        }
+        summary.nodes_found = int(unique.size());
+        ConfigKey key = key_of(first);
+        if (!filters_.matches(key, first.job_id, summary.start_ns)) {
+            ++data_.totals.filtered_out;
+            return;
+        }
+        // Job id 0: one file is the whole run whatever node_count says.
+        summary.complete = first.job_id == 0 || summary.nodes_found == first.node_count;
+        if (!summary.complete) {
+            problem(first, "job step " + id + " has records for " + std::to_string(summary.nodes_found) + " of " +
+                               std::to_string(first.node_count) + " nodes (missing node index " +
+                               missing_indices(unique) + "): left out of the overall table");
+            ++data_.totals.incomplete;
+        }
+        ConfigData &config = configs_[key];
+        config.key = key;
+        for (const NodeRecord *n : unique) {
+            config.gaggle_s.push_back(double(n->wall_ns) / 1e9);
+            for (const auto &i : n->interpreters) {
+                ++config.interpreters;
+                if (!i.ok) {
+                    ++config.failed;
+                    continue;
+                }
+                config.interpreter_s.push_back(i.wall_s);
+                config.user_s.push_back(i.user_s);
+                config.system_s.push_back(i.system_s);
+                config.rss_mib.push_back(i.max_rss_mib);
+            }
+            data_.totals.interpreters += n->interpreters.size();
+        }
+        config.runs.push_back(std::move(summary));
+        data_.totals.records += unique.size();
+        ++data_.totals.runs;
+    }
+
+    void finish() {
+        report_mixed_modules();
+        for (auto &entry : configs_) data_.configs.push_back(std::move(entry.second));
+    }
+
+  private:
+    void problem(const NodeRecord &n, std::string message) { data_.problems.push_back({files_[n.file], std::move(message)}); }
+
+    // Same mode, size and label, several module lists: kept apart, said once.
+    void report_mixed_modules() {
+        std::map<std::tuple<Mode, int, int, std::string>, std::vector<const ConfigData *>> by_scale;
+        for (const auto &[key, config] : configs_)
+            by_scale[{key.mode, key.nodes, key.gaggle, key.label}].push_back(&config);
+        for (const auto &[scale, configs] : by_scale) {
+            if (configs.size() < 2) continue;
+            std::string lists;
+            for (const ConfigData *c : configs)
+                lists += (lists.empty() ? "" : ", ") + ("[" + c->key.modules + "] in " + std::to_string(c->runs.size()) +
+                                                        " job step(s), e.g. " + c->runs.front().first_file);
+            data_.problems.push_back({configs.back()->runs.front().first_file,
+                                      describe(configs.front()->key) + " was run with " +
+                                          std::to_string(configs.size()) + " module lists (" + lists +
+                                          "): kept apart as separate configurations"});
+            ++data_.totals.mixed_modules;
+        }
+    }
+
+    const std::vector<std::string> &files_;
+    const Filters &filters_;
+    Dataset &data_;
+    std::map<ConfigKey, ConfigData> configs_;
+};
+
+} // namespace
+
+std::string describe(const ConfigKey &key, bool with_workload) {
+    std::string s = std::string(pyimport::mode_name(key.mode)) + ", " + std::to_string(key.nodes) +
+                    (key.nodes == 1 ? " node x " : " nodes x ") + std::to_string(key.gaggle);
+    if (!key.label.empty()) s += ", label " + key.label;
+    if (with_workload) s += ", modules [" + key.modules + "]";
+    return s;
+}
+
+void group_records(std::vector<NodeRecord> nodes, const std::vector<std::string> &files, const Filters &filters,
+                   Dataset &dataset) {
+    std::sort(nodes.begin(), nodes.end(), run_order);
+    Grouper grouper(files, filters, dataset);
+    for (size_t begin = 0; begin < nodes.size();) {
+        size_t end = begin + 1;
+        while (end < nodes.size() && same_run(nodes[begin], nodes[end])) ++end;
+        std::vector<const NodeRecord *> run;
+        for (size_t i = begin; i < end; ++i) run.push_back(&nodes[i]);
+        grouper.add_run(std::move(run));
+        begin = end;
+    }
+    grouper.finish();
+}
+
+void merge_configs(Dataset &dataset, std::vector<ConfigData> more) {
+    std::map<ConfigKey, ConfigData> all;
+    for (auto *list : {&dataset.configs, &more})
+        for (auto &c : *list) {
+            ConfigData &into = all[c.key];
+            into.key = c.key;
+            auto append = [](std::vector<double> &to, const std::vector<double> &from) {
+                to.insert(to.end(), from.begin(), from.end());
+            };
+            into.runs.insert(into.runs.end(), c.runs.begin(), c.runs.end());
+            append(into.gaggle_s, c.gaggle_s);
+            append(into.interpreter_s, c.interpreter_s);
+            append(into.user_s, c.user_s);
+            append(into.system_s, c.system_s);
+            append(into.rss_mib, c.rss_mib);
+            into.interpreters += c.interpreters;
+            into.failed += c.failed;
+        }
+    dataset.configs.clear();
+    for (auto &entry : all) dataset.configs.push_back(std::move(entry.second));
+}
+
+} // namespace agg

@@ -1,0 +1,193 @@
+#include "options.hpp"
+
+#include "parse_util.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace agg {
+
+const char *const kUsage =
+    "usage: pyimport-aggregate [OPTION...] PATH...\n"
+    "Tables (and figures) of the pyimport-bench records under each PATH (directories are\n"
+    "searched recursively for *.json; files are read as given).\n"
+    "Output:\n"
+    "  -f, --format FORMAT    text (default), markdown, csv or json\n"
+    "  -o, --output FILE      write the tables to FILE instead of standard output\n"
+    "  -t, --tables LIST      overall,interpreters,gaggles,compare,runs or all\n"
+    "                         (default: all but runs)\n"
+    "  --figures DIR          also write overall_time_loglog and individual_time_loglog (gnuplot)\n"
+    "  --figure-formats LIST  png,svg (default both)\n"
+    "  --gnuplot PROGRAM      the gnuplot to run (default gnuplot)\n"
+    "Comparison:\n"
+    "  --compare-on WHAT      gaggle (default), interpreter or run: the samples compared\n"
+    "  --alpha P              significance level (default 0.05)\n"
+    "  --confidence C         of the ratio's interval (default 0.95)\n"
+    "  --min-samples N        per mode for a verdict (default 5)\n"
+    "Filters (job steps; LIST: numbers and ranges, e.g. 1,4,10-20):\n"
+    "  --job LIST  --mode conda|container  --nodes LIST  --gaggle LIST\n"
+    "  --label TEXT (- for none)  --modules a:b:c\n"
+    "  --since TIME  --until TIME   YYYY-MM-DD[THH:MM[:SS]] (UTC) or @UNIX-SECONDS\n"
+    "Input:\n"
+    "  --study DIR            also read the 2017 study's overall_time.bcp and individual_time.bcp\n"
+    "  --threads N            reading threads (default: one per CPU)\n"
+    "  --strict               exit 1 if any file or job step had a problem\n"
+    "  -q, --quiet            do not list problems (the totals still count them)\n"
+    "  -h, --help, --version\n"
+    "Exit status: 0 tables written; 1 no usable data, or a problem with --strict;\n"
+    "2 bad usage; 3 the output or a figure could not be written.\n";
+
+namespace {
+
+std::optional<double> parse_fraction(const std::string &text) {
+    char *end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !(v > 0 && v < 1)) return std::nullopt;
+    return v;
+}
+
+std::string parse_tables(const std::string &text, TableChoice &t) {
+    t = {false, false, false, false, false};
+    for (const auto &name : pyimport::split(text, ',')) {
+        if (name == "all") t = {true, true, true, true, true};
+        else if (name == "overall") t.overall = true;
+        else if (name == "interpreters") t.interpreters = true;
+        else if (name == "gaggles") t.gaggles = true;
+        else if (name == "compare") t.compare = true;
+        else if (name == "runs") t.runs = true;
+        else return "unknown table '" + name + "' (overall, interpreters, gaggles, compare, runs, all)";
+    }
+    return "";
+}
+
+using Handler = std::function<std::string(const std::string &)>;
+
+std::map<std::string, Handler> value_options(Options &o) {
+    auto numbers = [](NumberSet &set, long hi) {
+        return [&set, hi](const std::string &v) -> std::string {
+            auto s = parse_number_set(v, 0, hi);
+            if (!s) return "needs numbers or ranges like 1,4,10-20";
+            set = *s;
+            return "";
+        };
+    };
+    auto time = [](int64_t &into, bool end) {
+        return [&into, end](const std::string &v) -> std::string {
+            auto t = parse_time(v, end);
+            if (!t) return "needs YYYY-MM-DD[THH:MM[:SS]] (UTC) or @UNIX-SECONDS";
+            into = *t;
+            return "";
+        };
+    };
+    auto fraction = [](double &into) {
+        return [&into](const std::string &v) -> std::string {
+            auto f = parse_fraction(v);
+            if (!f) return "needs a number between 0 and 1";
+            into = *f;
+            return "";
+        };
+    };
+    return {
+        {"--format", [&o](const std::string &v) -> std::string {
+             auto f = parse_format(v);
+             if (!f) return "needs text, markdown, csv or json";
+             o.format = *f;
+             return "";
+         }},
+        {"--output", [&o](const std::string &v) { return o.output = v, v.empty() ? "needs a file name" : ""; }},
+        {"--tables", [&o](const std::string &v) { return parse_tables(v, o.tables.which); }},
+        {"--figures", [&o](const std::string &v) { return o.figures.dir = v, v.empty() ? "needs a directory" : ""; }},
+        {"--figure-formats", [&o](const std::string &v) -> std::string {
+             o.figures.formats = pyimport::split(v, ',');
+             for (const auto &f : o.figures.formats)
+                 if (f != "png" && f != "svg") return "needs png, svg or png,svg";
+             return "";
+         }},
+        {"--gnuplot", [&o](const std::string &v) { return o.figures.gnuplot = v, v.empty() ? "needs a program" : ""; }},
+        {"--compare-on", [&o](const std::string &v) -> std::string {
+             if (v == "gaggle") o.tables.compare_on = CompareOn::gaggle;
+             else if (v == "interpreter") o.tables.compare_on = CompareOn::interpreter;
+             else if (v == "run") o.tables.compare_on = CompareOn::run;
+             else return "needs gaggle, interpreter or run";
+             return "";
+         }},
+        {"--alpha", fraction(o.tables.settings.alpha)},
+        {"--confidence", fraction(o.tables.settings.confidence)},
+        {"--min-samples", [&o](const std::string &v) -> std::string {
+             auto n = pyimport::parse_bounded_int(v, 2, 1'000'000);
+             if (!n) return "needs a whole number from 2";
+             o.tables.settings.min_samples = size_t(*n);
+             return "";
+         }},
+        {"--job", numbers(o.filters.jobs, 4294967295L)},
+        {"--nodes", numbers(o.filters.nodes, 1'000'000'000L)},
+        {"--gaggle", numbers(o.filters.gaggles, 1'000'000'000L)},
+        {"--mode", [&o](const std::string &v) -> std::string {
+             o.filters.mode = pyimport::parse_mode(v);
+             return o.filters.mode ? "" : "needs conda or container";
+         }},
+        {"--label", [&o](const std::string &v) { return o.filters.label = v == "-" ? "" : v, ""; }},
+        {"--modules", [&o](const std::string &v) -> std::string {
+             auto list = pyimport::parse_module_list(v, ':');
+             if (!list) return "needs module names separated by ':' (e.g. numpy:scipy)";
+             std::string joined;
+             for (const auto &m : *list) joined += (joined.empty() ? "" : " ") + m;
+             o.filters.modules = joined;
+             return "";
+         }},
+        {"--since", time(o.filters.since_ns, false)},
+        {"--until", time(o.filters.until_ns, true)},
+        {"--study", [&o](const std::string &v) { return o.study_dirs.push_back(v), v.empty() ? "needs a directory" : ""; }},
+        {"--threads", [&o](const std::string &v) -> std::string {
+             auto n = pyimport::parse_bounded_int(v, 1, 256);
+             if (!n) return "needs a whole number from 1 to 256";
+             o.threads = unsigned(*n);
+             return "";
+         }},
+    };
+}
+
+} // namespace
+
+std::string parse_options(const std::vector<std::string> &args, Options &o) {
+    const auto handlers = value_options(o);
+    const std::map<std::string, std::string> short_names = {{"-f", "--format"}, {"-o", "--output"}, {"-t", "--tables"}};
+    const std::map<std::string, bool *> flags = {
+        {"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet},
+        {"--help", &o.help},     {"-h", &o.help},       {"--version", &o.version}};
+    bool only_paths = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        if (only_paths || a.empty() || a[0] != '-' || a == "-") {
+            o.paths.push_back(a);
+            continue;
+        }
+        if (a == "--") {
+            only_paths = true;
+            continue;
+        }
+        if (auto f = flags.find(a); f != flags.end()) {
+            *f->second = true;
+            continue;
+        }
+        std::string name = a, value;
+        bool has_value = false;
+        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
+            name = a.substr(0, eq), value = a.substr(eq + 1), has_value = true;
+        if (auto s = short_names.find(name); s != short_names.end()) name = s->second;
+        auto h = handlers.find(name);
+        if (h == handlers.end()) return "unknown option '" + a + "'";
+        if (!has_value) {
+            if (i + 1 >= args.size()) return name + " needs a value";
+            value = args[++i];
+        }
+        std::string problem = h->second(value);
+        if (!problem.empty()) return name + " '" + value + "': " + problem;
+    }
+    if (o.paths.empty() && o.study_dirs.empty() && !o.help && !o.version) return "no PATH given";
+    if (o.filters.since_ns > o.filters.until_ns) return "--since is after --until";
+    return "";
+}
+
+} // namespace agg

@@ -1,0 +1,330 @@
+#include "plot.hpp"
+
+#include "stats.hpp"
+#include "tables.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace agg {
+
+namespace {
+
+// The study's colours (ColorBrewer Set1), one per mode.
+const char *colour(Mode m) { return m == Mode::conda ? "#E41A1C" : "#377EB8"; }
+// Point shapes per gaggle size, filled and its outline.
+const int kFilled[] = {7, 5, 9, 13, 11, 15};
+const int kOutline[] = {6, 4, 8, 12, 10, 14};
+
+std::string quoted(const std::string &s) {  // a gnuplot single-quoted string
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+void datablock(std::string &s, const std::string &name, const std::vector<std::vector<double>> &rows) {
+    s += "$" + name + " << EOD\n";
+    for (const auto &row : rows) {
+        for (size_t i = 0; i < row.size(); ++i) s += (i ? " " : "") + num(row[i]);
+        s += "\n";
+    }
+    s += "EOD\n";
+}
+
+// Deterministic jitter in [-1, 1].
+class Jitter {
+  public:
+    double next() {
+        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state_ >> 11) / double(1ULL << 52) - 1.0;
+    }
+
+  private:
+    uint64_t state_ = 2017;
+};
+
+std::string terminal(const std::string &format) {
+    const char *size = "size 1300,650";
+    if (format == "svg") return std::string("set terminal svg ") + size + " dynamic enhanced font 'Sans,14' background '#FFFFFF'\n";
+    return std::string("set terminal pngcairo ") + size + " enhanced font 'Sans,14' background '#FFFFFF'\n";
+}
+
+// ggplot2's theme_bw, roughly: light grid, dark frame, grey tick labels.
+const char *kTheme =
+    "set border 15 lw 1.2 lc rgb '#333333'\n"
+    "set grid xtics ytics back lt 1 lw 1.5 lc rgb '#EBEBEB'\n"
+    "set tics out scale 0.6 nomirror textcolor rgb '#4D4D4D'\n"
+    "set ytics format '%g'\n"
+    "set xlabel 'Total number of concurrent interpreters' font ',18'\n"
+    "set ylabel 'Total time [s]' font ',18'\n";
+
+std::pair<double, double> log_range(double lo, double hi, double margin) {
+    if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.1;
+    if (!(hi > 0)) hi = lo * 10;
+    return {lo / margin, hi * margin};
+}
+
+// What was imported (and the label), small at the top: the title of a single
+// plot, a screen label above the panels of a multiplot.
+std::string title_line(const std::string &modules, const std::string &label, bool single_plot) {
+    std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label));
+    std::string style = " font ',11' textcolor rgb '#4D4D4D'\n";
+    if (single_plot) return "set title " + text + style;
+    return "set label 3 " + text + " at screen 0.44, screen 0.965 center" + style;
+}
+
+std::vector<const ConfigData *> workload_configs(const Dataset &data, const std::string &modules, const std::string &label) {
+    std::vector<const ConfigData *> out;
+    for (const auto &c : data.configs)
+        if (c.key.modules == modules && c.key.label == label) out.push_back(&c);
+    return out;
+}
+
+std::string overall_script(const std::vector<const ConfigData *> &configs) {
+    std::string s;
+    std::map<std::pair<Mode, int>, std::vector<const ConfigData *>> series;  // (mode, gaggle)
+    double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
+    for (const ConfigData *c : configs) {
+        if (c->complete_runs() == 0) continue;
+        series[{c->key.mode, c->key.gaggle}].push_back(c);
+        for (double v : c->overall_s()) lo = std::min(lo, v), hi = std::max(hi, v);
+        xlo = std::min(xlo, double(c->key.interpreters()));
+        xhi = std::max(xhi, double(c->key.interpreters()));
+    }
+    if (series.empty()) return "";
+    std::map<int, size_t> shape;  // gaggle size -> index
+    for (const auto &entry : series) shape.emplace(entry.first.second, 0);
+    size_t k = 0;
+    for (auto &entry : shape) entry.second = k++ % std::size(kFilled);
+    auto [ylo, yhi] = log_range(lo, hi, 1.25);
+    auto [x0, x1] = log_range(xlo, xhi, 1.35);
+    s += kTheme;
+    s += "set logscale xy\nset xtics format '%g'\nset mxtics 10\nset mytics 10\n";
+    s += "set xrange [" + num(x0) + ":" + num(x1) + "]\nset yrange [" + num(ylo) + ":" + num(yhi) + "]\n";
+    s += "set key outside right center Left reverse samplen 2 spacing 1.2 title 'mode, gaggle size' font ',14'\n";
+    std::string plot = "plot ";
+    size_t i = 0;
+    for (const auto &[id, list] : series) {
+        auto [mode, gaggle] = id;
+        std::vector<std::vector<double>> points, medians;
+        for (const ConfigData *c : list) {
+            auto runs = c->overall_s();
+            for (double v : runs) points.push_back({double(c->key.interpreters()), v});
+            medians.push_back({double(c->key.interpreters()), median(runs)});
+        }
+        std::sort(medians.begin(), medians.end());
+        std::string n = std::to_string(i++);
+        datablock(s, "runs" + n, points);
+        datablock(s, "medians" + n, medians);
+        std::string lc = std::string(" lc rgb '") + colour(mode) + "'";
+        std::string pt = std::to_string(kFilled[shape[gaggle]]), outline = std::to_string(kOutline[shape[gaggle]]);
+        plot += "$medians" + n + " using 1:2 with lines lw 3" + lc + " notitle, \\\n  ";
+        plot += "$runs" + n + " using 1:2 with points pt " + pt + " ps 1.3" + lc + " notitle, \\\n  ";
+        plot += "$runs" + n + " using 1:2 with points pt " + outline + " ps 1.3 lc rgb 'black' notitle, \\\n  ";
+        plot += "NaN with linespoints lw 3 pt " + pt + " ps 1.3" + lc + " title " +
+                quoted(std::string(pyimport::mode_name(mode)) + ", " + std::to_string(gaggle)) + ", \\\n  ";
+    }
+    plot.resize(plot.size() - 6);  // the last ", \\\n  "
+    return s + plot + "\n";
+}
+
+// Box statistics as ggplot draws them: quartiles, whiskers to the furthest
+// point within 1.5 IQR, points beyond as outliers.
+struct Box {
+    double q1, med, q3, whisker_lo, whisker_hi;
+    std::vector<double> outliers;
+};
+Box box_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    Box b{quantile_sorted(v, 0.25), quantile_sorted(v, 0.5), quantile_sorted(v, 0.75), 0, 0, {}};
+    double reach = 1.5 * (b.q3 - b.q1);
+    b.whisker_lo = b.q1;
+    b.whisker_hi = b.q3;
+    for (double x : v) {
+        if (x < b.q1 - reach || x > b.q3 + reach) b.outliers.push_back(x);
+        else b.whisker_lo = std::min(b.whisker_lo, x), b.whisker_hi = std::max(b.whisker_hi, x);
+    }
+    return b;
+}
+
+// Every `stride`-th value, so no configuration floods the picture.
+std::vector<double> thinned(const std::vector<double> &v, size_t max_points) {
+    if (v.size() <= max_points) return v;
+    std::vector<double> out;
+    double stride = double(v.size()) / double(max_points);
+    for (size_t i = 0; i < max_points; ++i) out.push_back(v[size_t(double(i) * stride)]);
+    return out;
+}
+
+std::string individual_script(const std::vector<const ConfigData *> &configs, size_t max_points) {
+    double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
+    for (const ConfigData *c : configs)
+        for (double v : c->gaggle_s) {
+            lo = std::min(lo, v), hi = std::max(hi, v);
+            xlo = std::min(xlo, std::log10(double(c->key.interpreters())));
+            xhi = std::max(xhi, std::log10(double(c->key.interpreters())));
+        }
+    if (!(hi >= lo)) return "";
+    auto [ylo, yhi] = log_range(lo, hi, 1.2);
+    Jitter jitter;
+    const double kJitter = 0.09, kBox = 0.22;
+    std::string s;
+    // All points of both modes (the grey background) and each mode's own.
+    // One box per mode and total number of interpreters, as in the study.
+    std::map<std::pair<int, int>, std::vector<double>> groups;  // (mode, interpreters) -> gaggle times
+    for (const ConfigData *c : configs) {
+        auto &g = groups[{c->key.mode == Mode::conda ? 0 : 1, c->key.interpreters()}];
+        g.insert(g.end(), c->gaggle_s.begin(), c->gaggle_s.end());
+    }
+    std::vector<std::vector<double>> all, mine[2], boxes[2], outliers[2];
+    for (const auto &[id, times] : groups) {
+        auto [m, interpreters] = id;
+        double x = std::log10(double(interpreters));
+        for (double v : thinned(times, max_points)) {
+            std::vector<double> p{x + kJitter * jitter.next(), v};
+            all.push_back(p);
+            mine[m].push_back(p);
+        }
+        if (times.empty()) continue;
+        Box b = box_of(times);
+        boxes[m].push_back({x, b.q1, b.whisker_lo, b.whisker_hi, b.q3, b.med});
+        for (double v : b.outliers) outliers[m].push_back({x, v});
+    }
+    datablock(s, "all", all);
+    for (int m = 0; m < 2; ++m) {
+        datablock(s, "points" + std::to_string(m), mine[m]);
+        datablock(s, "boxes" + std::to_string(m), boxes[m]);
+        datablock(s, "outliers" + std::to_string(m), outliers[m]);
+    }
+    // x is log10(interpreters) on a linear axis, so boxes keep their width.
+    std::string tics = "set xtics (";
+    int first = int(std::floor(xlo)), last = int(std::ceil(xhi));
+    for (int d = first; d <= last + 1; ++d) {
+        tics += (d == first ? "" : ", ") + quoted(num(std::pow(10.0, d))) + " " + std::to_string(d);
+        for (int k = 2; k <= 9; ++k) tics += ", '' " + num(d + std::log10(double(k))) + " 1";
+    }
+    s += kTheme;
+    s += tics + ")\nset logscale y\nset mytics 10\n";
+    s += "set xrange [" + num(xlo - 0.35) + ":" + num(xhi + 0.35) + "]\nset yrange [" + num(ylo) + ":" + num(yhi) + "]\n";
+    s += "set style fill solid 1.0 border lc rgb '#333333'\nset boxwidth " + num(kBox) + " absolute\n";
+    s += "set multiplot\nunset key\nset tmargin at screen 0.84\nset bmargin at screen 0.14\n";
+    const double left[2] = {0.08, 0.45}, right[2] = {0.43, 0.80};
+    for (int m = 0; m < 2; ++m) {
+        Mode mode = m == 0 ? Mode::conda : Mode::container;
+        std::string n = std::to_string(m), lc = std::string("lc rgb '#A0") + (colour(mode) + 1) + "'";
+        s += "set lmargin at screen " + num(left[m]) + "\nset rmargin at screen " + num(right[m]) + "\n";
+        s += "set object 1 rect from graph 0, graph 1 to graph 1, graph 1.1 noclip fc rgb '#D9D9D9' "
+             "fillstyle solid 1.0 border lc rgb '#333333' lw 1.2\n";
+        s += "set label 1 " + quoted(pyimport::mode_name(mode)) + " at graph 0.5, graph 1.05 center front font ',15'\n";
+        if (m == 1) {
+            s += "unset ylabel\nset ytics format ''\nset xlabel ' '\n";
+            s += "set key at screen 0.82, screen 0.62 left Left reverse samplen 1 spacing 1.4 title 'mode' font ',14'\n";
+        } else {
+            s += "set label 2 'Total number of concurrent interpreters' at screen 0.44, screen 0.03 center font ',18'\n";
+            s += "set xlabel ' '\n";
+        }
+        s += "plot $all using 1:2 with points pt 7 ps 0.6 lc rgb '#C8BEBEBE' notitle, \\\n"
+             "  $points" + n + " using 1:2 with points pt 7 ps 0.6 " + lc + " notitle, \\\n"
+             "  $boxes" + n + " using 1:2:3:4:5 with candlesticks lw 1.5 lc rgb '#333333' fc rgb '#FFFFFF' "
+             "notitle, \\\n"
+             "  $boxes" + n + " using 1:6:6:6:6 with candlesticks lw 3 lc rgb '#333333' notitle, \\\n"
+             "  $outliers" + n + " using 1:2 with points pt 7 ps 0.7 lc rgb '#333333' notitle";
+        if (m == 1)
+            s += ", \\\n  NaN with points pt 7 ps 1.5 lc rgb '#80E41A1C' title 'conda', \\\n"
+                 "  NaN with points pt 7 ps 1.5 lc rgb '#80377EB8' title 'container'";
+        s += "\nunset label 2\n";
+    }
+    return s + "unset multiplot\n";
+}
+
+// Runs `gnuplot script_path`; false with its first stderr line when it fails.
+bool run_gnuplot(const std::string &gnuplot, const std::string &script, std::string &error) {
+    char script_path[] = "/tmp/pyimport-aggregate-XXXXXX.gp";
+    int fd = mkstemps(script_path, 3);
+    if (fd < 0) return error = std::string("cannot create a temporary file: ") + std::strerror(errno), false;
+    bool wrote = write(fd, script.data(), script.size()) == ssize_t(script.size());
+    close(fd);
+    char err_path[] = "/tmp/pyimport-aggregate-XXXXXX.err";
+    int err_fd = mkstemps(err_path, 4);
+    if (!wrote || err_fd < 0) {
+        unlink(script_path);
+        if (err_fd >= 0) close(err_fd), unlink(err_path);
+        return error = "cannot write the gnuplot script to /tmp", false;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    const char *argv[] = {gnuplot.c_str(), script_path, nullptr};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, gnuplot.c_str(), &actions, nullptr, const_cast<char **>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    if (rc == 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    std::string messages;
+    char buf[4096];
+    ssize_t n;
+    lseek(err_fd, 0, SEEK_SET);
+    while ((n = read(err_fd, buf, sizeof buf)) > 0) messages.append(buf, size_t(n));
+    close(err_fd);
+    unlink(err_path);
+    unlink(script_path);
+    if (rc != 0) return error = "cannot run " + gnuplot + ": " + std::strerror(rc) + " (install gnuplot-nox)", false;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        auto first = messages.find_first_not_of(" \n");
+        std::string line = first == std::string::npos ? "" : messages.substr(first, messages.find('\n', first) - first);
+        return error = gnuplot + " failed" + (line.empty() ? "" : ": " + line), false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
+                          const std::string &kind, const std::string &format, const std::string &output,
+                          size_t max_points) {
+    auto configs = workload_configs(data, modules, label);
+    std::string body = kind == "overall" ? overall_script(configs) : individual_script(configs, max_points);
+    if (body.empty()) return "";
+    return terminal(format) + "set output " + quoted(output) + "\n" + title_line(modules, label, kind == "overall") +
+           body + "unset output\n";
+}
+
+bool write_figures(const Dataset &data, const FigureOptions &options, std::vector<std::string> &written,
+                   std::string &error) {
+    auto list = workloads(data);
+    for (const auto &w : list)
+        for (const char *kind : {"overall", "individual"})
+            for (const auto &format : options.formats) {
+                std::string name = std::string(kind) + "_time_loglog" + (list.size() > 1 ? "-" + w.tag : "") + "." + format;
+                std::string path = options.dir + "/" + name, temp = options.dir + "/." + name + ".tmp";
+                std::string script = figure_script(data, w.modules, w.label, kind, format, temp, options.max_points);
+                if (script.empty()) continue;  // nothing to draw (no complete run)
+                if (!run_gnuplot(options.gnuplot, script, error)) return unlink(temp.c_str()), false;
+                if (rename(temp.c_str(), path.c_str()) != 0)
+                    return error = "cannot write " + path + ": " + std::strerror(errno), false;
+                written.push_back(path);
+            }
+    return true;
+}
+
+} // namespace agg

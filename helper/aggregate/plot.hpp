@@ -1,0 +1,31 @@
+// The study's two figures, drawn by gnuplot: overall time against total
+// interpreters, and the per-gaggle times of each mode over the whole data set.
+#pragma once
+#include "model.hpp"
+
+#include <string>
+#include <vector>
+
+namespace agg {
+
+struct FigureOptions {
+    std::string dir;                               // where the files go (must exist)
+    std::vector<std::string> formats{"png", "svg"};
+    std::string gnuplot = "gnuplot";               // the program (looked up in PATH)
+    size_t max_points = 4000;                      // scatter points per configuration (boxes use all)
+};
+
+// The gnuplot script for one figure of one workload, writing to `output`
+// with terminal `format` (png or svg). `kind` is "overall" or "individual".
+std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
+                          const std::string &kind, const std::string &format, const std::string &output,
+                          size_t max_points);
+
+// Writes overall_time_loglog.FORMAT and individual_time_loglog.FORMAT for each
+// format into options.dir (with -A, -B, ... per workload when there are
+// several), each through a temporary name and a rename. Returns false with a
+// one-line error when gnuplot is missing or fails; `written` lists the files.
+bool write_figures(const Dataset &data, const FigureOptions &options, std::vector<std::string> &written,
+                   std::string &error);
+
+} // namespace agg

@@ -1,0 +1,219 @@
+#include "render.hpp"
+
+#include <algorithm>
+#include <jansson.h>
+#include <memory>
+
+namespace agg {
+
+std::optional<Format> parse_format(std::string_view name) {
+    if (name == "text") return Format::text;
+    if (name == "markdown" || name == "md") return Format::markdown;
+    if (name == "csv") return Format::csv;
+    if (name == "json") return Format::json;
+    return std::nullopt;
+}
+
+std::string totals_line(const Totals &t, size_t configurations) {
+    auto n = [](size_t v, const char *one, const char *many) { return std::to_string(v) + " " + (v == 1 ? one : many); };
+    std::string s = n(t.files, "record file", "record files") + ": " + std::to_string(t.records) + " used (" +
+                    n(t.runs, "job step", "job steps") + ", " + n(configurations, "configuration", "configurations") +
+                    ", " + n(t.interpreters, "interpreter", "interpreters") + "); " +
+                    n(t.bad_files, "bad file", "bad files") + " skipped";
+    if (t.duplicates) s += "; " + n(t.duplicates, "duplicate record", "duplicate records") + " skipped";
+    if (t.inconsistent) s += "; " + n(t.inconsistent, "inconsistent job step", "inconsistent job steps") + " skipped";
+    if (t.incomplete) s += "; " + n(t.incomplete, "incomplete job step", "incomplete job steps") + " (per-gaggle tables only)";
+    if (t.mixed_modules) s += "; " + n(t.mixed_modules, "configuration", "configurations") + " with mixed module lists";
+    if (t.filtered_out) s += "; " + n(t.filtered_out, "job step", "job steps") + " filtered out";
+    if (t.study_rows) s += "; " + n(t.study_rows, "row", "rows") + " of the 2017 study";
+    if (t.ignored) s += "; " + n(t.ignored, "other file", "other files") + " ignored";
+    return s;
+}
+
+namespace {
+
+bool shown(const Column &c, Format f) {
+    bool human = f == Format::text || f == Format::markdown;
+    return c.audience == Audience::all || (c.audience == Audience::human) == human;
+}
+
+std::vector<size_t> visible(const Table &t, Format f) {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < t.columns.size(); ++i)
+        if (shown(t.columns[i], f)) out.push_back(i);
+    return out;
+}
+
+// Display width of UTF-8 text (code points; good enough for names and numbers).
+size_t width(const std::string &s) {
+    return size_t(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+void pad(std::string &out, const std::string &s, size_t w, bool right) {
+    size_t fill = w > width(s) ? w - width(s) : 0;
+    if (right) out.append(fill, ' ');
+    out += s;
+    if (!right) out.append(fill, ' ');
+}
+
+bool numeric_column(const Table &t, size_t col) {
+    return std::all_of(t.rows.begin(), t.rows.end(), [&](const auto &row) { return row[col].numeric; });
+}
+
+std::string text_table(const Table &t) {
+    auto cols = visible(t, Format::text);
+    std::vector<size_t> w;
+    for (size_t c : cols) {
+        size_t m = width(t.columns[c].header);
+        for (const auto &row : t.rows) m = std::max(m, width(row[c].text));
+        w.push_back(m);
+    }
+    std::string out = t.title + "\n";
+    auto line = [&](auto cell_of) {
+        std::string l;
+        for (size_t i = 0; i < cols.size(); ++i) {
+            if (i) l += "  ";
+            auto [text, right] = cell_of(cols[i]);
+            pad(l, text, i + 1 == cols.size() && !right ? 0 : w[i], right);
+        }
+        out += l + "\n";
+    };
+    line([&](size_t c) { return std::make_pair(t.columns[c].header, numeric_column(t, c)); });
+    for (const auto &row : t.rows) line([&](size_t c) { return std::make_pair(row[c].text, row[c].numeric); });
+    for (const auto &n : t.notes) out += "  " + n + "\n";
+    return out;
+}
+
+std::string markdown_escape(const std::string &s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += '\\';
+        out += c;
+    }
+    return out.empty() ? " " : out;
+}
+
+std::string markdown_table(const Table &t) {
+    auto cols = visible(t, Format::markdown);
+    std::string out = "**" + markdown_escape(t.title) + "**\n\n|";
+    for (size_t c : cols) out += " " + markdown_escape(t.columns[c].header) + " |";
+    out += "\n|";
+    for (size_t c : cols) out += numeric_column(t, c) ? " ---: |" : " --- |";
+    out += "\n";
+    for (const auto &row : t.rows) {
+        out += "|";
+        for (size_t c : cols) out += " " + markdown_escape(row[c].text) + " |";
+        out += "\n";
+    }
+    if (!t.notes.empty()) out += "\n";
+    for (const auto &n : t.notes) out += markdown_escape(n) + "  \n";
+    return out;
+}
+
+std::string csv_field(const Cell &cell) {
+    std::string s = cell.numeric && cell.text == "-" ? "" : cell.text;
+    if (cell.numeric && !std::isnan(cell.number)) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.9g", cell.number);  // full precision, no "<0.0001"
+        s = buf;
+    }
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string csv_table(const Table &t) {
+    auto cols = visible(t, Format::csv);
+    std::string out;
+    for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + csv_field(Cell::of(t.columns[cols[i]].key));
+    out += "\n";
+    for (const auto &row : t.rows) {
+        for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + csv_field(row[cols[i]]);
+        out += "\n";
+    }
+    return out;
+}
+
+using Json = std::unique_ptr<json_t, decltype(&json_decref)>;
+
+json_t *json_text(const std::string &s) { return json_stringn(s.data(), s.size()); }
+
+json_t *json_cell(const Cell &cell) {
+    if (!cell.numeric) return json_text(cell.text);
+    if (std::isnan(cell.number)) return json_null();
+    if (cell.number == std::floor(cell.number) && std::fabs(cell.number) < 9e15) return json_integer(json_int_t(cell.number));
+    return json_real(cell.number);
+}
+
+std::string json_document(const std::vector<Table> &tables, const Dataset &data) {
+    Json root(json_object(), json_decref);
+    json_object_set_new(root.get(), "format", json_string("pyimport-aggregate"));
+    json_object_set_new(root.get(), "version", json_integer(1));
+    const Totals &t = data.totals;
+    json_t *totals = json_object();
+    const std::pair<const char *, size_t> counts[] = {
+        {"record_files", t.files},       {"records_used", t.records},       {"job_steps", t.runs},
+        {"configurations", data.configs.size()}, {"interpreters", t.interpreters}, {"bad_files", t.bad_files},
+        {"duplicate_records", t.duplicates}, {"inconsistent_job_steps", t.inconsistent},
+        {"incomplete_job_steps", t.incomplete}, {"mixed_module_lists", t.mixed_modules},
+        {"filtered_out_job_steps", t.filtered_out}, {"ignored_files", t.ignored}, {"study_rows", t.study_rows}};
+    for (const auto &[name, value] : counts) json_object_set_new(totals, name, json_integer(json_int_t(value)));
+    json_object_set_new(root.get(), "totals", totals);
+    json_t *problems = json_array();
+    for (const auto &p : data.problems) {
+        json_t *o = json_object();
+        json_object_set_new(o, "file", json_text(p.subject));
+        json_object_set_new(o, "problem", json_text(p.message));
+        json_array_append_new(problems, o);
+    }
+    json_object_set_new(root.get(), "problems", problems);
+    json_t *list = json_object();
+    for (const auto &table : tables) {
+        auto cols = visible(table, Format::json);
+        json_t *o = json_object(), *columns = json_array(), *rows = json_array(), *notes = json_array();
+        json_object_set_new(o, "title", json_text(table.title));
+        for (size_t c : cols) json_array_append_new(columns, json_text(table.columns[c].key));
+        for (const auto &row : table.rows) {
+            json_t *r = json_object();
+            for (size_t c : cols) json_object_set_new(r, table.columns[c].key.c_str(), json_cell(row[c]));
+            json_array_append_new(rows, r);
+        }
+        for (const auto &n : table.notes) json_array_append_new(notes, json_text(n));
+        json_object_set_new(o, "columns", columns);
+        json_object_set_new(o, "rows", rows);
+        json_object_set_new(o, "notes", notes);
+        json_object_set_new(list, table.id.c_str(), o);
+    }
+    json_object_set_new(root.get(), "tables", list);
+    char *text = json_dumps(root.get(), JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    std::string out = text ? std::string(text) + "\n" : std::string();
+    free(text);
+    return out;
+}
+
+} // namespace
+
+std::string render(const std::vector<Table> &tables, Format format, const Dataset &data) {
+    const std::string totals = totals_line(data.totals, data.configs.size());
+    std::string out;
+    switch (format) {
+    case Format::json: return json_document(tables, data);
+    case Format::text:
+        out = totals + "\n";
+        for (const auto &t : tables) out += "\n" + text_table(t);
+        return out;
+    case Format::markdown:
+        out = totals + "\n";
+        for (const auto &t : tables) out += "\n" + markdown_table(t);
+        return out;
+    case Format::csv:
+        if (tables.size() == 1) return csv_table(tables.front());
+        out = "# " + totals + "\n";
+        for (const auto &t : tables) out += "\n# " + t.id + ": " + t.title + "\n" + csv_table(t);
+        return out;
+    }
+    return out;
+}
+
+} // namespace agg

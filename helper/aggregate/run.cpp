@@ -1,0 +1,74 @@
+#include "run.hpp"
+
+#include "atomic_file.hpp"
+#include "group.hpp"
+#include "load.hpp"
+#include "scan.hpp"
+#include "study.hpp"
+
+namespace agg {
+
+Dataset collect(const Options &options) {
+    Dataset data;
+    ScanResult scan = find_record_files(options.paths, data.problems);
+    data.totals.files = scan.files.size();
+    data.totals.ignored = scan.ignored;
+    size_t before = data.problems.size();
+    auto nodes = load_records(scan.files, options.threads, data.problems);
+    data.totals.bad_files = data.problems.size() - before;
+    group_records(std::move(nodes), scan.files, options.filters, data);
+    std::vector<ConfigData> study;
+    for (const auto &dir : options.study_dirs)
+        data.totals.study_rows += read_study(dir, options.filters, study, data.problems);
+    if (!study.empty()) merge_configs(data, std::move(study));
+    return data;
+}
+
+namespace {
+
+bool write_output(const Options &o, const std::string &text, std::FILE *out, std::string &error) {
+    if (o.output.empty()) {
+        if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0)
+            return error = "cannot write to standard output", false;
+        return true;
+    }
+    auto slash = o.output.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : o.output.substr(0, slash);
+    return pyimport::write_file_atomically(dir, o.output.substr(slash == std::string::npos ? 0 : slash + 1), text, error);
+}
+
+} // namespace
+
+int run(const Options &options, std::FILE *out, std::FILE *err) {
+    Dataset data = collect(options);
+    if (!options.quiet)
+        for (const auto &p : data.problems)
+            std::fprintf(err, "pyimport-aggregate: %s: %s\n", p.subject.c_str(), p.message.c_str());
+    if (data.configs.empty()) {
+        std::fprintf(err, "pyimport-aggregate: no data to tabulate (%s)\n",
+                     totals_line(data.totals, 0).c_str());
+        return kExitNoDataOrStrict;
+    }
+    std::string error;
+    if (!write_output(options, render(build_tables(data, options.tables), options.format, data), out, error)) {
+        std::fprintf(err, "pyimport-aggregate: %s: %s\n", options.output.empty() ? "-" : options.output.c_str(),
+                     error.c_str());
+        return kExitCannotWrite;
+    }
+    if (!options.figures.dir.empty()) {
+        std::vector<std::string> written;
+        if (!write_figures(data, options.figures, written, error)) {
+            std::fprintf(err, "pyimport-aggregate: figures: %s\n", error.c_str());
+            return kExitCannotWrite;
+        }
+        if (!options.quiet)
+            for (const auto &path : written) std::fprintf(err, "pyimport-aggregate: wrote %s\n", path.c_str());
+    }
+    if (options.strict && !data.problems.empty()) {
+        std::fprintf(err, "pyimport-aggregate: --strict: %zu problem(s) found\n", data.problems.size());
+        return kExitNoDataOrStrict;
+    }
+    return kExitOk;
+}
+
+} // namespace agg

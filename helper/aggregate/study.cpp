@@ -1,0 +1,88 @@
+#include "study.hpp"
+
+#include "parse_util.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+namespace agg {
+
+namespace {
+
+struct Row {
+    ConfigKey key;
+    double seconds = 0;
+};
+
+// "py_conda|1|10|10|3.830"; "" or what is wrong.
+std::string parse_row(const std::string &line, Row &row) {
+    auto f = pyimport::split(line, '|');
+    if (f.size() != 5) return "expected 5 fields separated by '|'";
+    auto mode = pyimport::parse_mode(f[0].rfind("py_", 0) == 0 ? f[0].substr(3) : f[0]);
+    auto gaggle = pyimport::parse_bounded_int(f[1], 1, 1'000'000), nodes = pyimport::parse_bounded_int(f[2], 1, 1'000'000);
+    auto total = pyimport::parse_bounded_int(f[3], 1, 1'000'000'000'000L);
+    if (!mode) return "interpreter '" + f[0] + "' is not py_conda or py_container";
+    if (!gaggle || !nodes || !total) return "per_node, nodes and total_interpreters must be positive whole numbers";
+    if (*total != *gaggle * *nodes) return "total_interpreters is not per_node x nodes";
+    char *end = nullptr;
+    errno = 0;
+    row.seconds = std::strtod(f[4].c_str(), &end);
+    if (f[4].empty() || *end || errno || !(row.seconds > 0) || !std::isfinite(row.seconds))
+        return "seconds '" + f[4] + "' is not a positive number";
+    row.key = {*mode, int(*nodes), int(*gaggle), kStudyModules, kStudyLabel};
+    return "";
+}
+
+// Calls add(row) for each good row of dir/name; returns false if the file cannot be read.
+template <class Add>
+bool each_row(const std::string &path, std::vector<Problem> &problems, Add add) {
+    std::ifstream in(path);
+    if (!in) return problems.push_back({path, std::string("cannot read: ") + std::strerror(errno)}), false;
+    std::string line;
+    for (size_t number = 1; std::getline(in, line); ++number) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        Row row;
+        std::string problem = parse_row(line, row);
+        if (problem.empty()) add(row, number);
+        else problems.push_back({path + ":" + std::to_string(number), problem + ": row skipped"});
+    }
+    return true;
+}
+
+} // namespace
+
+size_t read_study(const std::string &dir, const Filters &filters, std::vector<ConfigData> &out,
+                  std::vector<Problem> &problems) {
+    std::map<ConfigKey, ConfigData> configs;
+    size_t used = 0;
+    auto config = [&](const ConfigKey &key) -> ConfigData * {
+        if (!filters.matches(key, 0, 0)) return nullptr;
+        ConfigData &c = configs[key];
+        c.key = key;
+        ++used;
+        return &c;
+    };
+    const std::string overall = dir + "/overall_time.bcp", individual = dir + "/individual_time.bcp";
+    each_row(overall, problems, [&](const Row &row, size_t number) {
+        if (ConfigData *c = config(row.key)) {
+            RunSummary run;
+            run.id = "study row " + std::to_string(number);
+            run.first_file = overall;
+            run.end_ns = int64_t(std::llround(row.seconds * 1e9));
+            run.nodes_found = row.key.nodes;
+            c->runs.push_back(run);
+        }
+    });
+    each_row(individual, problems, [&](const Row &row, size_t) {
+        if (ConfigData *c = config(row.key)) c->gaggle_s.push_back(row.seconds);
+    });
+    for (auto &entry : configs) out.push_back(std::move(entry.second));
+    return used;
+}
+
+} // namespace agg

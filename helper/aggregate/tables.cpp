@@ -1,0 +1,264 @@
+#include "tables.hpp"
+
+#include "stats.hpp"
+
+#include <ctime>
+#include <map>
+
+namespace agg {
+
+const char *compare_on_name(CompareOn on) {
+    return on == CompareOn::gaggle ? "gaggle" : on == CompareOn::interpreter ? "interpreter" : "run";
+}
+
+std::vector<Workload> workloads(const Dataset &data) {
+    std::vector<Workload> out;
+    for (const auto &c : data.configs)
+        if (out.empty() || out.back().modules != c.key.modules || out.back().label != c.key.label)
+            out.push_back({std::string(1, char('A' + out.size() % 26)) + (out.size() >= 26 ? std::to_string(out.size() / 26) : ""),
+                           c.key.modules, c.key.label});
+    return out;
+}
+
+namespace {
+
+constexpr int kSecondsDigits = 3;
+
+// Adds the columns and cells that say which configuration a row is about.
+class KeyColumns {
+  public:
+    KeyColumns(const Dataset &data, bool with_mode) : with_mode_(with_mode) {
+        auto list = workloads(data);
+        for (const auto &w : list) tags_[{w.modules, w.label}] = w.tag;
+        with_tag_ = list.size() > 1;
+    }
+    void columns(Table &t) const {
+        if (with_tag_) t.columns.push_back({"workload", "workload", Audience::human});
+        t.columns.push_back({"modules", "modules", Audience::machine});
+        t.columns.push_back({"label", "label", Audience::machine});
+        if (with_mode_) t.columns.push_back({"mode", "mode"});
+        t.columns.push_back({"nodes", "nodes"});
+        t.columns.push_back({"gaggle", "gaggle"});
+        t.columns.push_back({"interpreters", "interpreters"});
+    }
+    std::vector<Cell> cells(const ConfigKey &k) const {
+        std::vector<Cell> row;
+        if (with_tag_) row.push_back(Cell::of(tags_.at({k.modules, k.label})));
+        row.push_back(Cell::of(k.modules));
+        row.push_back(Cell::of(k.label));
+        if (with_mode_) row.push_back(Cell::of(pyimport::mode_name(k.mode)));
+        row.push_back(Cell::count(k.nodes));
+        row.push_back(Cell::count(k.gaggle));
+        row.push_back(Cell::count(k.interpreters()));
+        return row;
+    }
+
+  private:
+    bool with_mode_, with_tag_ = false;
+    std::map<std::pair<std::string, std::string>, std::string> tags_;
+};
+
+// n, median, mean, sd, min, [p95,] max columns and cells.
+void summary_columns(Table &t, const char *n_name, bool p95) {
+    t.columns.push_back({n_name, n_name});
+    for (const char *name : {"median", "mean", "sd", "min", "p95", "max"})
+        if (p95 || std::string(name) != "p95") t.columns.push_back({std::string(name) + "_s", name});
+}
+void summary_cells(std::vector<Cell> &row, const Summary &s, bool p95) {
+    row.push_back(Cell::count(double(s.n)));
+    for (double v : {s.median, s.mean, s.sd, s.min}) row.push_back(Cell::value(v, kSecondsDigits));
+    if (p95) row.push_back(Cell::value(s.p95, kSecondsDigits));
+    row.push_back(Cell::value(s.max, kSecondsDigits));
+}
+
+Table workload_table(const Dataset &data) {
+    Table t{"workloads", "Workloads: the module list and label of each tag in the tables below", {}, {}, {}};
+    t.columns = {{"workload", "workload"}, {"modules", "modules"}, {"label", "label"}};
+    for (const auto &w : workloads(data))
+        t.rows.push_back({Cell::of(w.tag), Cell::of(w.modules), Cell::of(w.label.empty() ? "-" : w.label)});
+    return t;
+}
+
+Table overall_table(const Dataset &data, const KeyColumns &keys) {
+    Table t{"overall",
+            "Overall time: first release to last exit over all nodes of a job step, in seconds; runs = repetitions",
+            {}, {}, {}};
+    keys.columns(t);
+    summary_columns(t, "runs", false);
+    t.columns.push_back({"failed", "failed"});
+    t.columns.push_back({"incomplete", "incomplete"});
+    for (const auto &c : data.configs) {
+        auto row = keys.cells(c.key);
+        summary_cells(row, summarize(c.overall_s()), false);
+        size_t failed = 0;
+        for (const auto &r : c.runs)
+            if (r.complete) failed += r.failed;
+        row.push_back(Cell::count(double(failed)));
+        row.push_back(Cell::count(double(c.runs.size() - c.complete_runs())));
+        t.rows.push_back(std::move(row));
+    }
+    t.notes.push_back("failed: interpreters that did not exit 0 in those runs; incomplete: job steps missing node "
+                      "records, left out here");
+    return t;
+}
+
+Table interpreter_table(const Dataset &data, const KeyColumns &keys) {
+    Table t{"interpreters",
+            "Per interpreter: wall time from the release to its exit, in seconds (succeeded interpreters); user, "
+            "system time and max RSS medians",
+            {}, {}, {}};
+    keys.columns(t);
+    summary_columns(t, "n", true);
+    t.columns.push_back({"failed", "failed"});
+    t.columns.push_back({"user_median_s", "user"});
+    t.columns.push_back({"system_median_s", "system"});
+    t.columns.push_back({"max_rss_median_mib", "RSS MiB"});
+    for (const auto &c : data.configs) {
+        auto row = keys.cells(c.key);
+        summary_cells(row, summarize(c.interpreter_s), true);
+        row.push_back(Cell::count(double(c.failed)));
+        row.push_back(Cell::value(median(c.user_s), kSecondsDigits));
+        row.push_back(Cell::value(median(c.system_s), kSecondsDigits));
+        row.push_back(Cell::value(median(c.rss_mib), 1));
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+Table gaggle_table(const Dataset &data, const KeyColumns &keys) {
+    Table t{"gaggles", "Per gaggle: each node's gaggle, release to last exit, in seconds", {}, {}, {}};
+    keys.columns(t);
+    summary_columns(t, "n", true);
+    for (const auto &c : data.configs) {
+        auto row = keys.cells(c.key);
+        summary_cells(row, summarize(c.gaggle_s), true);
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+const std::vector<double> &samples(const ConfigData &c, CompareOn on, std::vector<double> &runs) {
+    if (on == CompareOn::gaggle) return c.gaggle_s;
+    if (on == CompareOn::interpreter) return c.interpreter_s;
+    runs = c.overall_s();
+    return runs;
+}
+
+const char *sample_name(CompareOn on) {
+    return on == CompareOn::gaggle ? "gaggles" : on == CompareOn::interpreter ? "interpreters" : "runs";
+}
+
+Cell p_cell(double p) {
+    Cell c = Cell::value(p, 4);
+    if (p < 0.0001) c.text = "<0.0001";
+    return c;
+}
+
+Table compare_table(const Dataset &data, const KeyColumns &keys, const TableOptions &o) {
+    const std::string what = o.compare_on == CompareOn::gaggle        ? "per-gaggle times"
+                             : o.compare_on == CompareOn::interpreter ? "per-interpreter times"
+                                                                      : "overall times of the runs";
+    char level[64];
+    std::snprintf(level, sizeof level, "%g%% confidence interval", o.settings.confidence * 100);
+    Table t{"compare",
+            "Container / conda: ratio of the medians of " + what + ", " + level +
+                " (Price-Bonett); Mann-Whitney U, two-sided",
+            {}, {}, {}};
+    keys.columns(t);
+    std::string n = sample_name(o.compare_on);
+    t.columns.insert(t.columns.end(), {{"n_conda", "n conda"},
+                                        {"n_container", "n container"},
+                                        {"conda_median_s", "conda"},
+                                        {"container_median_s", "container"},
+                                        {"ratio", "ratio"},
+                                        {"ratio_low", "low"},
+                                        {"ratio_high", "high"},
+                                        {"p", "p"},
+                                        {"verdict", "verdict"}});
+    for (const auto &s : compare_scales(data, o.compare_on, o.settings)) {
+        auto row = keys.cells(s.conda_key);
+        const Comparison &c = s.result;
+        row.push_back(Cell::count(double(c.n_conda)));
+        row.push_back(Cell::count(double(c.n_container)));
+        row.push_back(Cell::value(c.median_conda, kSecondsDigits));
+        row.push_back(Cell::value(c.median_container, kSecondsDigits));
+        bool ratio = c.ratio.valid;
+        row.push_back(Cell::value(ratio ? c.ratio.ratio : NAN, 3));
+        row.push_back(Cell::value(ratio && c.judged ? c.ratio.low : NAN, 3));
+        row.push_back(Cell::value(ratio && c.judged ? c.ratio.high : NAN, 3));
+        row.push_back(c.judged ? p_cell(c.test.p) : Cell::value(NAN, 4));
+        row.push_back(Cell::of(c.verdict));
+        t.rows.push_back(std::move(row));
+    }
+    if (t.rows.empty()) t.notes.push_back("nothing to compare: no configuration was run in both modes");
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "samples: %s; a verdict needs %zu per mode and p < %g; ratio < 1: container faster",
+                  n.c_str(), o.settings.min_samples, o.settings.alpha);
+    t.notes.push_back(line);
+    return t;
+}
+
+std::string utc(int64_t ns) {
+    time_t s = time_t(ns / 1'000'000'000);
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+Table runs_table(const Dataset &data, const KeyColumns &keys) {
+    Table t{"runs", "Job steps: one row each, overall time in seconds", {}, {}, {}};
+    t.columns.push_back({"run", "job step"});
+    t.columns.push_back({"start", "start (UTC)"});
+    keys.columns(t);
+    t.columns.insert(t.columns.end(), {{"nodes_found", "records"},
+                                        {"overall_s", "overall"},
+                                        {"failed", "failed"},
+                                        {"file", "first file", Audience::machine}});
+    for (const auto &c : data.configs)
+        for (const auto &r : c.runs) {
+            std::vector<Cell> row{Cell::of(r.id), Cell::of(r.start_ns ? utc(r.start_ns) : "-")};
+            for (auto &cell : keys.cells(c.key)) row.push_back(std::move(cell));
+            row.push_back(Cell::count(r.nodes_found));
+            row.push_back(Cell::value(r.complete ? r.overall_s() : NAN, kSecondsDigits));
+            row.push_back(Cell::count(double(r.failed)));
+            row.push_back(Cell::of(r.first_file));
+            t.rows.push_back(std::move(row));
+        }
+    return t;
+}
+
+} // namespace
+
+std::vector<ScaleComparison> compare_scales(const Dataset &data, CompareOn on, const ComparisonSettings &settings) {
+    std::vector<ScaleComparison> out;
+    std::map<ConfigKey, const ConfigData *> container;
+    for (const auto &c : data.configs)
+        if (c.key.mode == Mode::container) container[c.key] = &c;
+    for (const auto &c : data.configs) {
+        if (c.key.mode != Mode::conda) continue;
+        ConfigKey other = c.key;
+        other.mode = Mode::container;
+        auto it = container.find(other);
+        if (it == container.end()) continue;
+        std::vector<double> a, b;
+        out.push_back({c.key, compare_modes(samples(c, on, a), samples(*it->second, on, b), settings, sample_name(on))});
+    }
+    return out;
+}
+
+std::vector<Table> build_tables(const Dataset &data, const TableOptions &options) {
+    std::vector<Table> out;
+    KeyColumns with_mode(data, true), without_mode(data, false);
+    if (workloads(data).size() > 1) out.push_back(workload_table(data));
+    if (options.which.overall) out.push_back(overall_table(data, with_mode));
+    if (options.which.interpreters) out.push_back(interpreter_table(data, with_mode));
+    if (options.which.gaggles) out.push_back(gaggle_table(data, with_mode));
+    if (options.which.compare) out.push_back(compare_table(data, without_mode, options));
+    if (options.which.runs) out.push_back(runs_table(data, with_mode));
+    return out;
+}
+
+} // namespace agg

@@ -95,7 +95,7 @@ install: all
 	install -d $(DESTDIR)$(SLURM_PLUGIN_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(PLUGIN) $(PLUGIN_CORE) $(DESTDIR)$(SLURM_PLUGIN_DIR)/
-	install -m 0755 $(HELPER_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(HELPER_BINS) helper/pyimport-env-build $(DESTDIR)$(BINDIR)/
 	for s in 1 5 8; do for m in man/*.$$s; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
 	install -m 0644 etc/plugstack.conf.sample $(DESTDIR)$(SYSCONFDIR)/pyimport-bench.plugstack.conf.sample
 

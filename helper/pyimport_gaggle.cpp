@@ -37,6 +37,11 @@ std::string host_name() {
     return buf;
 }
 
+// MODE,N[,...] starts with a mode; a setting may hold commas (modules=a,b).
+bool looks_like_request(const std::string &arg) {
+    return pyimport::parse_mode(arg.substr(0, arg.find(','))).has_value();
+}
+
 struct Arguments {
     std::vector<std::string> settings;
     std::string request;
@@ -62,7 +67,7 @@ std::string parse_arguments(int argc, char **argv, Arguments &args) {
         else if (a == "--node-index") { auto n = number("--node-index", 999999); if (!n) return "--node-index needs a whole number"; args.job.node_index = int(*n); }
         else if (a == "--node-count") { auto n = number("--node-count", 999999); if (!n || *n < 1) return "--node-count needs a whole number from 1"; args.job.node_count = int(*n); }
         else if (a.rfind("--", 0) == 0 || a == "-h") return a == "-h" || a == "--help" ? "help" : "unknown option '" + a + "'";
-        else if (a.find(',') == std::string::npos && a.find('=') != std::string::npos) args.settings.push_back(a);
+        else if (!looks_like_request(a) && a.find('=') != std::string::npos) args.settings.push_back(a);
         else if (args.request.empty()) args.request = a;
         else return "unexpected argument '" + a + "'";
     }

@@ -13,8 +13,8 @@ namespace pyimport::spank {
 
 namespace {
 
-// Step ids of slurm.h that are not a user's job step.
-constexpr uint32_t kExternStep = 0xfffffffc, kBatchStep = 0xfffffffb;
+// Step ids of slurm.h that are not a step the user launched with srun.
+constexpr uint32_t kExternStep = 0xfffffffc, kBatchStep = 0xfffffffb, kInteractiveStep = 0xfffffffa;
 
 template <typename T> bool item(spank_t sp, spank_item_t what, T &out) {
     return spank_get_item(sp, what, &out) == ESPANK_SUCCESS;
@@ -58,7 +58,7 @@ std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
 
 bool is_user_step(spank_t sp) {
     uint32_t step = 0;
-    return item(sp, S_JOB_STEPID, step) && step != kBatchStep && step != kExternStep;
+    return item(sp, S_JOB_STEPID, step) && step != kBatchStep && step != kExternStep && step != kInteractiveStep;
 }
 
 } // namespace

@@ -6,13 +6,23 @@ source "$(dirname "$0")/../lib.sh"
 
 CLUSTER=$TESTS_TOP/tests/infra/slurm-cluster
 export CLUSTER_DIR=/tmp/pyimport-it-plugin CTLD_PORT=16917 NODE_PORT=17101
-PLUGIN=$BUILD/pyimport_bench.so
 RECORD=$BUILD/pyimport-record
 PROBE_PYTHON=$TESTS_TOP/tests/fixtures/probe-python
 WORK=$(mktemp -d /tmp/pyimport-it-plugin.XXXXXX)
 chmod 755 "$WORK"
 trap '"$CLUSTER" down >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 USER_NAME=$("$TESTS_TOP/tests/infra/test-user" ensure)
+
+# The plugin as a site installs it: the entry must find its core beside it.
+make -s -C "$TESTS_TOP" install DESTDIR="$WORK/inst" PREFIX=/usr/local >/dev/null
+PLUGIN=$WORK/inst/usr/local/lib/slurm/pyimport_bench.so
+chmod -R a+rX "$WORK/inst"
+exports_only_spank() {
+    [ "$(nm -D --defined-only "$PLUGIN" | awk '{print $3}' | sort | tr '\n' ' ')" = \
+      "plugin_name plugin_type plugin_version slurm_spank_init slurm_spank_init_post_opt slurm_spank_user_init spank_plugin_version " ]
+}
+check "the installed entry .so exports only the SPANK symbols" exports_only_spank
+check "the entry .so needs no C++ runtime" bash -c "! ldd '$PLUGIN' | grep -q 'libstdc++\|libjansson'"
 USER_UID=$(id -u "$USER_NAME")
 
 # A fresh, world-writable (sticky) output and probe directory per scenario.
@@ -90,6 +100,9 @@ check "the user's own command still ran on all 4 nodes" [ "$(grep -cx "$USER_NAM
 check "4 plausible records with 16 entries, job uid $USER_UID" records_plausible "$OUT" 4 16 "$USER_UID"
 check "records are owned by the job user" [ "$(find "$OUT" -name '*.json' -user "$USER_NAME" | wc -l)" -eq 4 ]
 check "all 16 interpreters ran with real, effective and saved uid $USER_UID" probes_ran_as "$PROBES" "$USER_UID" 16
+
+help_shows_option() { srun --help 2>&1 | grep -A4 -- '--pyimport-bench=MODE,N' | grep -q 'time them and write one record per node'; }
+check "srun --help describes --pyimport-bench" help_shows_option
 
 # --- without the option nothing happens ------------------------------------
 before=$(count_files "$OUT")
@@ -182,5 +195,10 @@ check "unknown key is logged loudly by slurmd" grep -q "pyimport_bench: plugstac
 check "unknown key: jobs without the option are unaffected" srun_as user -N4 true
 option_names_key() { ! srun_as user -N1 --pyimport-bench=conda,1 true && stderr_has "unknown key 'colour'"; }
 check "unknown key: the option fails in srun naming the key" option_names_key
+rm "$WORK/inst/usr/local/lib/slurm/pyimport_bench_core.so"
+check "core .so missing: slurmd still starts" cluster_up outdir="$OUT" conda=/usr
+check "core .so missing: jobs without the option are unaffected" srun_as user -N4 true
+core_missing_named() { ! srun_as user -N1 --pyimport-bench=conda,1 true && stderr_has "pyimport_bench: cannot load $WORK/inst/usr/local/lib/slurm/pyimport_bench_core.so"; }
+check "core .so missing: the option fails in srun naming the file" core_missing_named
 check "no node drained after the site faults" no_node_drained
 finish

@@ -12,12 +12,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pyimport {
@@ -32,6 +32,14 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// Key comparison without a call into libc: keys are short.
+inline bool same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
 
 bool plain_value(element e);
 
@@ -119,17 +127,17 @@ template <class S, size_t N> const std::array<std::string_view, N> &keys_of(cons
 // Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
 template <class S, size_t N> size_t find_field(const Field<S> (&fields)[N], std::string_view key, size_t hint) {
     const auto &keys = keys_of(fields);
-    if (hint < N && key == keys[hint]) return hint;
+    if (hint < N && same(key, keys[hint])) return hint;
     for (size_t i = 0; i < N; ++i)
-        if (key == keys[i]) return i;
+        if (same(key, keys[i])) return i;
     return N;
 }
 
-// Reads one section object into `s` (reset first); every required field once.
+// Reads one section object into `s`; every required field once, optional
+// ones reset when absent. Strings keep their capacity from the last record.
 template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&fields)[N]) {
     static_assert(N <= 64, "seen is a 64-bit mask");
     if (e.type() != element_type::OBJECT) return false;
-    s = S{};
     uint64_t seen = 0;
     size_t next = 0;
     UnknownKeys unknown;
@@ -144,16 +152,23 @@ template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&
         next = i + 1;
         if (!store(fields[i], s, member.value)) return false;
     }
-    for (size_t i = 0; i < N; ++i)
-        if (!(seen & (uint64_t(1) << i)) && fields[i].presence == Presence::required) return false;
+    for (size_t i = 0; i < N; ++i) {
+        if (seen & (uint64_t(1) << i)) continue;
+        if (fields[i].presence == Presence::required) return false;
+        if (fields[i].text) (s.*fields[i].text).clear();
+        else fields[i].set_int(s, 0);
+    }
     return true;
 }
 
 bool read_interpreters(element e, std::vector<InterpreterFigures> &out) {
     if (e.type() != element_type::ARRAY) return false;
-    out.clear();
-    for (auto item : array(e))
-        if (!read_fields(item, out.emplace_back(), kInterpreterFields)) return false;
+    size_t n = 0;
+    for (auto item : array(e)) {
+        if (n == out.size()) out.emplace_back();
+        if (!read_fields(item, out[n++], kInterpreterFields)) return false;
+    }
+    out.resize(n);
     return true;
 }
 
@@ -177,7 +192,7 @@ bool read_record(element root, Record &rec) {
     rec.fs_metadata_ops.clear();
     for (auto member : object(root)) {
         size_t i = 0;
-        while (i < std::size(kTop) && member.key != kTop[i]) ++i;
+        while (i < std::size(kTop) && !same(member.key, kTop[i])) ++i;
         if (i == std::size(kTop)) {
             if (!unknown.accept(member.key, member.value)) return false;
             continue;
@@ -195,12 +210,7 @@ bool read_record(element root, Record &rec) {
         case 2: ok = read_fields(v, rec.writer, kWriterFields); break;
         case 3: ok = read_fields(v, rec.job, kJobFields); break;
         case 4: ok = read_fields(v, rec.run, kRunFields); break;
-        case 5: {
-            auto interpreters = std::move(rec.gaggle.interpreters);
-            ok = read_fields(v, rec.gaggle, kGaggleFields);
-            rec.gaggle.interpreters = std::move(interpreters);
-            break;
-        }
+        case 5: ok = read_fields(v, rec.gaggle, kGaggleFields); break;
         case 6: ok = read_interpreters(v, rec.gaggle.interpreters); break;
         case 7: ok = read_fs_ops(v, rec.fs_metadata_ops); break;
         }
@@ -217,6 +227,7 @@ struct FastRecordReader::Impl {
     simdjson::dom::parser parser;
     std::unique_ptr<char[]> buffer;  // text plus simdjson's padding
     size_t capacity = 0;
+    size_t referred = 0;
 
     char *room(size_t size) {
         if (size + simdjson::SIMDJSON_PADDING > capacity) {
@@ -231,6 +242,7 @@ struct FastRecordReader::Impl {
         element root;
         if (!parser.parse(buffer.get(), size, false).get(root) && read_record(root, out)) return true;
         // The reference reader names the problem, or reads what this one could not judge.
+        ++referred;
         auto rec = record_from_json(std::string(buffer.get(), size), error);
         if (!rec) return false;
         out = std::move(*rec);
@@ -240,6 +252,7 @@ struct FastRecordReader::Impl {
 
 FastRecordReader::FastRecordReader() : impl_(new Impl) {}
 FastRecordReader::~FastRecordReader() = default;
+size_t FastRecordReader::referred() const { return impl_->referred; }
 
 bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
     std::memcpy(impl_->room(text.size()), text.data(), text.size());
@@ -247,43 +260,33 @@ bool FastRecordReader::parse(std::string_view text, Record &out, std::string &er
 }
 
 bool FastRecordReader::read_file(const std::string &path, Record &out, std::string &error) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // No fstat: records are small, so read into the buffer until the end and
+    // grow it when a file fills it (up to kMaxRecordBytes).
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return error = std::string("cannot read: ") + std::strerror(errno), false;
-    struct stat st;
-    const char *problem = fstat(fd, &st) != 0 ? std::strerror(errno) : !S_ISREG(st.st_mode) ? "not a regular file" : nullptr;
-    if (problem) {
-        close(fd);
-        return error = std::string("cannot read: ") + problem, false;
-    }
-    if (size_t(st.st_size) > kMaxRecordBytes) {
-        close(fd);
-        return error = "too large to be a record (" + std::to_string(st.st_size) + " bytes)", false;
-    }
-    // Read to the end even if the file grew since fstat (up to the limit).
-    size_t size = 0, want = size_t(st.st_size) + 1;
-    char *buf = impl_->room(want);
+    size_t size = 0, room = std::max<size_t>(impl_->capacity, size_t(64) << 10) - simdjson::SIMDJSON_PADDING;
+    char *buf = impl_->room(room);
     for (;;) {
-        ssize_t n = ::read(fd, buf + size, want - size);
+        ssize_t n = ::read(fd, buf + size, room - size);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error = std::string("cannot read: ") + std::strerror(errno);
+        if (n <= 0) {
+            if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
             close(fd);
-            return false;
+            if (n < 0) return false;
+            break;
         }
         size += size_t(n);
-        if (n == 0) break;
-        if (size == want) {
-            if (want > kMaxRecordBytes) {
-                close(fd);
-                return error = "too large to be a record (over " + std::to_string(kMaxRecordBytes) + " bytes)", false;
-            }
+        if (size > kMaxRecordBytes) {
+            close(fd);
+            return error = "too large to be a record (over " + std::to_string(kMaxRecordBytes) + " bytes)", false;
+        }
+        if (size == room) {
             std::string keep(buf, size);
-            want *= 2;
-            buf = impl_->room(want);
+            room *= 2;
+            buf = impl_->room(room);
             std::memcpy(buf, keep.data(), size);
         }
     }
-    close(fd);
     std::memset(buf + size, 0, simdjson::SIMDJSON_PADDING);
     return impl_->parse_buffer(size, out, error);
 }

@@ -172,7 +172,7 @@ Comparison compare_modes(const std::vector<double> &conda, const std::vector<dou
         return c;
     }
     c.judged = true;
-    const std::string how = " (" + p_text(c.test.p) + ", ratio " + fixed(c.ratio.ratio, 2) + ")";
+    const std::string how = " (" + p_text(c.test.p) + ")";
     if (c.test.p >= settings.alpha) c.verdict = "no significant difference" + how;
     else if (c.ratio.ratio == 1) c.verdict = "same median, different spread" + how;
     else if (c.ratio.ratio < 1) c.verdict = "container faster, " + fixed(1 / c.ratio.ratio, 2) + "x" + how;

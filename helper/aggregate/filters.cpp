@@ -6,19 +6,30 @@
 
 namespace agg {
 
-bool NumberSet::contains(long n) const {
+bool NumberSet::contains(long long n) const {
     if (any()) return true;
     for (auto [lo, hi] : ranges)
         if (n >= lo && n <= hi) return true;
     return false;
 }
 
-std::optional<NumberSet> parse_number_set(std::string_view text, long lo, long hi) {
+std::optional<long long> parse_whole(std::string_view text, long long lo, long long hi) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    long long value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    if (value < lo || value > hi) return std::nullopt;
+    return value;
+}
+
+std::optional<NumberSet> parse_number_set(std::string_view text, long long lo, long long hi) {
     NumberSet set;
     for (const auto &item : pyimport::split(text, ',')) {
         auto dash = item.find('-');
-        auto a = pyimport::parse_bounded_int(item.substr(0, dash), lo, hi);
-        auto b = dash == std::string::npos ? a : pyimport::parse_bounded_int(item.substr(dash + 1), lo, hi);
+        auto a = parse_whole(std::string_view(item).substr(0, dash), lo, hi);
+        auto b = dash == std::string::npos ? a : parse_whole(std::string_view(item).substr(dash + 1), lo, hi);
         if (!a || !b || *b < *a) return std::nullopt;
         set.ranges.emplace_back(*a, *b);
     }
@@ -27,7 +38,7 @@ std::optional<NumberSet> parse_number_set(std::string_view text, long lo, long h
 
 std::optional<int64_t> parse_time(std::string_view text, bool end_of_period) {
     if (!text.empty() && text[0] == '@') {
-        auto s = pyimport::parse_bounded_int(text.substr(1), 0, 9'000'000'000L);
+        auto s = parse_whole(text.substr(1), 0, 9'000'000'000LL);
         if (!s) return std::nullopt;
         return *s * 1'000'000'000LL;
     }
@@ -58,7 +69,7 @@ std::optional<int64_t> parse_time(std::string_view text, bool end_of_period) {
 }
 
 bool Filters::matches(const ConfigKey &key, uint32_t job_id, int64_t start_ns) const {
-    return jobs.contains(long(job_id)) && nodes.contains(key.nodes) && gaggles.contains(key.gaggle) &&
+    return jobs.contains(job_id) && nodes.contains(key.nodes) && gaggles.contains(key.gaggle) &&
            (!mode || *mode == key.mode) && (!label || *label == key.label) && (!modules || *modules == key.modules) &&
            start_ns >= since_ns && start_ns <= until_ns;
 }

@@ -13,13 +13,16 @@
 
 namespace agg {
 
+// A decimal whole number in [lo, hi] (up to 18 digits, no sign or spaces).
+std::optional<long long> parse_whole(std::string_view text, long long lo, long long hi);
+
 // "4", "1,4,16", "10-80": whole numbers and inclusive ranges; empty set = any.
 struct NumberSet {
-    std::vector<std::pair<long, long>> ranges;
+    std::vector<std::pair<long long, long long>> ranges;
     bool any() const { return ranges.empty(); }
-    bool contains(long n) const;
+    bool contains(long long n) const;
 };
-std::optional<NumberSet> parse_number_set(std::string_view text, long lo, long hi);
+std::optional<NumberSet> parse_number_set(std::string_view text, long long lo, long long hi);
 
 // A point in time as Unix nanoseconds, UTC: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM",
 // "YYYY-MM-DDTHH:MM:SS" (a space may stand for the T) or "@SECONDS".

@@ -64,7 +64,7 @@ std::string parse_tables(const std::string &text, TableChoice &t) {
 using Handler = std::function<std::string(const std::string &)>;
 
 std::map<std::string, Handler> value_options(Options &o) {
-    auto numbers = [](NumberSet &set, long hi) {
+    auto numbers = [](NumberSet &set, long long hi) {
         return [&set, hi](const std::string &v) -> std::string {
             auto s = parse_number_set(v, 0, hi);
             if (!s) return "needs numbers or ranges like 1,4,10-20";
@@ -120,7 +120,7 @@ std::map<std::string, Handler> value_options(Options &o) {
              o.tables.settings.min_samples = size_t(*n);
              return "";
          }},
-        {"--job", numbers(o.filters.jobs, 4294967295L)},
+        {"--job", numbers(o.filters.jobs, 4294967295LL)},
         {"--nodes", numbers(o.filters.nodes, 1'000'000'000L)},
         {"--gaggle", numbers(o.filters.gaggles, 1'000'000'000L)},
         {"--mode", [&o](const std::string &v) -> std::string {

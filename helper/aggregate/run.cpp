@@ -6,17 +6,42 @@
 #include "scan.hpp"
 #include "study.hpp"
 
+#include <chrono>
+#include <cstdlib>
+
 namespace agg {
+
+namespace {
+
+// With PYIMPORT_AGGREGATE_TIMES set, each phase's wall time goes to stderr.
+class PhaseClock {
+  public:
+    void lap(const char *phase) {
+        auto now = std::chrono::steady_clock::now();
+        if (on_) std::fprintf(stderr, "pyimport-aggregate: %s %.3f s\n", phase, std::chrono::duration<double>(now - last_).count());
+        last_ = now;
+    }
+
+  private:
+    bool on_ = std::getenv("PYIMPORT_AGGREGATE_TIMES") != nullptr;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+} // namespace
 
 Dataset collect(const Options &options) {
     Dataset data;
+    PhaseClock clock;
     ScanResult scan = find_record_files(options.paths, data.problems);
     data.totals.files = scan.files.size();
     data.totals.ignored = scan.ignored;
+    clock.lap("scan");
     size_t before = data.problems.size();
     auto nodes = load_records(scan.files, options.threads, data.problems);
     data.totals.bad_files = data.problems.size() - before;
+    clock.lap("read");
     group_records(std::move(nodes), scan.files, options.filters, data);
+    clock.lap("group");
     std::vector<ConfigData> study;
     for (const auto &dir : options.study_dirs)
         data.totals.study_rows += read_study(dir, options.filters, study, data.problems);

@@ -24,7 +24,7 @@ std::string parse_row(const std::string &line, Row &row) {
     if (f.size() != 5) return "expected 5 fields separated by '|'";
     auto mode = pyimport::parse_mode(f[0].rfind("py_", 0) == 0 ? f[0].substr(3) : f[0]);
     auto gaggle = pyimport::parse_bounded_int(f[1], 1, 1'000'000), nodes = pyimport::parse_bounded_int(f[2], 1, 1'000'000);
-    auto total = pyimport::parse_bounded_int(f[3], 1, 1'000'000'000'000L);
+    auto total = parse_whole(f[3], 1, 1'000'000'000'000LL);
     if (!mode) return "interpreter '" + f[0] + "' is not py_conda or py_container";
     if (!gaggle || !nodes || !total) return "per_node, nodes and total_interpreters must be positive whole numbers";
     if (*total != *gaggle * *nodes) return "total_interpreters is not per_node x nodes";

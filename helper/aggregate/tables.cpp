@@ -113,7 +113,12 @@ Table interpreter_table(const Dataset &data, const KeyColumns &keys) {
     t.columns.push_back({"user_median_s", "user"});
     t.columns.push_back({"system_median_s", "system"});
     t.columns.push_back({"max_rss_median_mib", "RSS MiB"});
+    size_t without = 0;
     for (const auto &c : data.configs) {
+        if (c.interpreters == 0) {
+            ++without;
+            continue;
+        }
         auto row = keys.cells(c.key);
         summary_cells(row, summarize(c.interpreter_s), true);
         row.push_back(Cell::count(double(c.failed)));
@@ -122,6 +127,9 @@ Table interpreter_table(const Dataset &data, const KeyColumns &keys) {
         row.push_back(Cell::value(median(c.rss_mib), 1));
         t.rows.push_back(std::move(row));
     }
+    if (without)
+        t.notes.push_back(std::to_string(without) + " configuration(s) without per-interpreter figures (the 2017 "
+                                                      "study recorded none) not listed");
     return t;
 }
 
@@ -130,6 +138,7 @@ Table gaggle_table(const Dataset &data, const KeyColumns &keys) {
     keys.columns(t);
     summary_columns(t, "n", true);
     for (const auto &c : data.configs) {
+        if (c.gaggle_s.empty()) continue;  // the study's overall-only rows
         auto row = keys.cells(c.key);
         summary_cells(row, summarize(c.gaggle_s), true);
         t.rows.push_back(std::move(row));

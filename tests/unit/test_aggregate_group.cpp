@@ -1,0 +1,236 @@
+// From record files to job steps and configurations: what belongs together,
+// the overall time, repetitions, filters, and every way records can fail to
+// fit together (each one problem line naming a file).
+#include "../../helper/aggregate/run.hpp"
+#include "aggregate_fixtures.hpp"
+
+#include <cmath>
+
+using namespace agg;
+using unit::NodeSpec;
+
+namespace {
+
+Dataset collect_dir(const unit::TempDir &dir, Filters filters = {}) {
+    Options o;
+    o.paths = {dir.path()};
+    o.filters = filters;
+    o.threads = 2;
+    return collect(o);
+}
+
+const ConfigData &config(const Dataset &d, Mode mode, int nodes, int gaggle) {
+    for (const auto &c : d.configs)
+        if (c.key.mode == mode && c.key.nodes == nodes && c.key.gaggle == gaggle) return c;
+    cr_assert_fail("no configuration %s %dx%d", pyimport::mode_name(mode), nodes, gaggle);
+    return d.configs.front();
+}
+
+void near(double actual, double expected, const char *what) {
+    cr_assert(std::fabs(actual - expected) < 1e-6, "%s: got %.9f, expected %.9f", what, actual, expected);
+}
+
+} // namespace
+
+Test(aggregate_group, overall_time_spans_all_nodes_of_a_job_step) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.walls = {1.0, 2.0};  // gaggle 2.001 s
+    unit::write_run(dir, s, 3, 0.5);  // releases at +0, +0.5, +1.0: last exit at 1.0 + 2.001
+    Dataset d = collect_dir(dir);
+    cr_assert(d.problems.empty(), "%s", unit::problem_list(d.problems).c_str());
+    const ConfigData &c = config(d, Mode::conda, 3, 2);
+    cr_assert_eq(c.runs.size(), 1u);
+    near(c.runs[0].overall_s(), 3.001, "overall");
+    cr_assert_eq(c.gaggle_s.size(), 3u);
+    near(c.gaggle_s[0], 2.001, "gaggle");
+    cr_assert_eq(c.interpreter_s.size(), 6u);
+    cr_assert_eq(d.totals.records, 3u);
+    cr_assert_eq(d.totals.runs, 1u);
+    cr_assert_eq(d.totals.interpreters, 6u);
+}
+
+Test(aggregate_group, repetitions_and_configurations) {
+    unit::TempDir dir;
+    NodeSpec s;
+    for (uint32_t job = 1; job <= 3; ++job) {  // the same configuration three times
+        s.job = job;
+        unit::write_run(dir, s, 2);
+    }
+    s.job = 10;
+    s.mode = "container";
+    unit::write_run(dir, s, 2);
+    s.job = 11;  // another scale
+    unit::write_run(dir, s, 4);
+    s.job = 12;  // a label makes its own configuration
+    s.label = "warm";
+    unit::write_run(dir, s, 4);
+    Dataset d = collect_dir(dir);
+    cr_assert(d.problems.empty(), "%s", unit::problem_list(d.problems).c_str());
+    cr_assert_eq(d.configs.size(), 4u);
+    cr_assert_eq(config(d, Mode::conda, 2, 2).runs.size(), 3u);
+    cr_assert_eq(config(d, Mode::container, 2, 2).runs.size(), 1u);
+    cr_assert_eq(d.totals.runs, 6u);
+}
+
+Test(aggregate_group, steps_and_clusters_are_separate_runs) {
+    unit::TempDir dir;
+    NodeSpec s;
+    unit::write_run(dir, s, 2);
+    s.step = 1;
+    unit::write_run(dir, s, 2);
+    s.cluster = "other";
+    unit::write_run(dir, s, 2);
+    Dataset d = collect_dir(dir);
+    cr_assert(d.problems.empty(), "%s", unit::problem_list(d.problems).c_str());
+    cr_assert_eq(config(d, Mode::conda, 2, 2).runs.size(), 3u);
+}
+
+Test(aggregate_group, job_id_zero_is_one_run_per_file) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.job = 0;
+    s.node_count = 2;  // pyimport-gaggle --node-count 2 without a job id
+    s.node_index = 0;
+    unit::write_record(dir, s);
+    s.node_index = 1;
+    unit::write_record(dir, s);
+    Dataset d = collect_dir(dir);
+    cr_assert(d.problems.empty(), "%s", unit::problem_list(d.problems).c_str());
+    const ConfigData &c = config(d, Mode::conda, 2, 2);
+    cr_assert_eq(c.runs.size(), 2u);
+    cr_assert(c.runs[0].complete && c.runs[1].complete);
+    near(c.runs[0].overall_s(), 2.001, "one file's gaggle");
+}
+
+Test(aggregate_group, failed_interpreters_are_counted_not_timed) {
+    unit::TempDir dir;
+    pyimport::Record r = unit::make_record({});
+    r.gaggle.interpreters[1].exit_code = 1;
+    unit::write_text(dir.file("a.json"), pyimport::record_to_json(r));
+    Dataset d = collect_dir(dir);
+    const ConfigData &c = config(d, Mode::conda, 1, 2);
+    cr_assert_eq(c.failed, 1u);
+    cr_assert_eq(c.interpreters, 2u);
+    cr_assert_eq(c.interpreter_s.size(), 1u, "a failed interpreter's time is not an import time");
+    cr_assert_eq(c.runs[0].failed, 1u);
+}
+
+Test(aggregate_group, duplicate_record_is_skipped_and_named) {
+    unit::TempDir dir;
+    NodeSpec s;
+    unit::write_run(dir, s, 2);
+    pyimport::Record again = unit::make_record(s);  // node index 0 of job 1 again
+    again.job.node_count = 2;
+    unit::write_text(dir.file("zz-copy.json"), pyimport::record_to_json(again));
+    Dataset d = collect_dir(dir);
+    cr_assert_eq(d.totals.duplicates, 1u);
+    cr_assert(unit::has_problem(d.problems, "zz-copy.json", "second record for node index 0 of job step 1.0"),
+              "%s", unit::problem_list(d.problems).c_str());
+    cr_assert_eq(config(d, Mode::conda, 2, 2).gaggle_s.size(), 2u);
+}
+
+Test(aggregate_group, disagreeing_records_skip_the_job_step) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.node_count = 2;
+    unit::write_record(dir, s);
+    s.node_index = 1;
+    s.modules = {"numpy"};
+    std::string odd = unit::write_record(dir, s);
+    Dataset d = collect_dir(dir);
+    cr_assert(d.configs.empty());
+    cr_assert_eq(d.totals.inconsistent, 1u);
+    cr_assert(unit::has_problem(d.problems, odd, "on run.modules ([numpy] here, [json] there): job step 1.0 skipped"),
+              "%s", unit::problem_list(d.problems).c_str());
+}
+
+Test(aggregate_group, incomplete_job_step_stays_out_of_the_overall_table) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.node_count = 4;
+    for (int i : {0, 2}) {
+        s.node_index = i;
+        unit::write_record(dir, s);
+    }
+    Dataset d = collect_dir(dir);
+    cr_assert_eq(d.totals.incomplete, 1u);
+    cr_assert(unit::has_problem(d.problems, "pyimport", "has records for 2 of 4 nodes (missing node index 1, 3)"),
+              "%s", unit::problem_list(d.problems).c_str());
+    const ConfigData &c = config(d, Mode::conda, 4, 2);
+    cr_assert(!c.runs[0].complete);
+    cr_assert(c.overall_s().empty(), "no overall time from half a job step");
+    cr_assert_eq(c.gaggle_s.size(), 2u, "its gaggles still count");
+}
+
+Test(aggregate_group, mixed_module_lists_are_kept_apart_and_named) {
+    unit::TempDir dir;
+    NodeSpec s;
+    unit::write_run(dir, s, 2);
+    s.job = 2;
+    s.modules = {"numpy", "scipy"};
+    unit::write_run(dir, s, 2);
+    Dataset d = collect_dir(dir);
+    cr_assert_eq(d.configs.size(), 2u);
+    cr_assert_eq(d.totals.mixed_modules, 1u);
+    cr_assert(unit::has_problem(d.problems, "pyimport", "conda, 2 nodes x 2 was run with 2 module lists ([json] in 1 "
+                                                         "job step(s), e.g. "),
+              "%s", unit::problem_list(d.problems).c_str());
+}
+
+Test(aggregate_group, filters) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.release_s = 1'800'000'000;  // 2027-01-15T08:00:00Z
+    unit::write_run(dir, s, 1);
+    s.job = 2;
+    s.mode = "container";
+    s.release_s += 86400 * 2;
+    unit::write_run(dir, s, 2);
+    s.job = 3;
+    s.walls = {1, 1, 1, 1};
+    s.label = "x";
+    unit::write_run(dir, s, 2);
+    auto kept = [&](Filters f) { return collect_dir(dir, f).totals.runs; };
+    Filters f;
+    cr_assert_eq(kept(f), 3u);
+    f.mode = Mode::container;
+    cr_assert_eq(kept(f), 2u);
+    f = {};
+    f.jobs = *parse_number_set("1,3", 0, 10);
+    cr_assert_eq(kept(f), 2u);
+    f = {};
+    f.nodes = *parse_number_set("2-8", 0, 100);
+    cr_assert_eq(kept(f), 2u);
+    f = {};
+    f.gaggles = *parse_number_set("4", 0, 100);
+    cr_assert_eq(kept(f), 1u);
+    f = {};
+    f.label = "";
+    cr_assert_eq(kept(f), 2u);
+    f = {};
+    f.modules = "numpy";
+    cr_assert_eq(kept(f), 0u);
+    f = {};
+    f.until_ns = *parse_time("2027-01-15", true);
+    cr_assert_eq(kept(f), 1u);
+    f = {};
+    f.since_ns = *parse_time("2027-01-16", false);
+    Dataset d = collect_dir(dir, f);
+    cr_assert_eq(d.totals.runs, 2u);
+    cr_assert_eq(d.totals.filtered_out, 1u);
+}
+
+Test(aggregate_group, filter_syntax) {
+    auto set = parse_number_set("1,4,10-20", 0, 100);
+    cr_assert(set && set->contains(1) && set->contains(15) && !set->contains(5) && !set->contains(21));
+    for (const char *bad : {"", "1,", "a", "5-3", "-1", "1-", "200"})
+        cr_assert(!parse_number_set(bad, 0, 100), "accepted '%s'", bad);
+    cr_assert_eq(*parse_time("1970-01-02", false), 86400LL * 1'000'000'000);
+    cr_assert_eq(*parse_time("1970-01-01T00:01", false), 60LL * 1'000'000'000);
+    cr_assert_eq(*parse_time("1970-01-01 00:00:05", false), 5LL * 1'000'000'000);
+    cr_assert_eq(*parse_time("1970-01-01", true), 86400LL * 1'000'000'000 - 1);
+    cr_assert_eq(*parse_time("@1800000000", false), 1'800'000'000LL * 1'000'000'000);
+    for (const char *bad : {"", "2027-02-30", "2027-13-01", "2027-1-1", "27-01-01", "2027-01-01T25:00", "@x", "@-1"})
+        cr_assert(!parse_time(bad, false), "accepted '%s'", bad);
+}

@@ -1,0 +1,240 @@
+// The two record readers: record_from_json (jansson, the reference) and
+// FastRecordReader (simdjson, what pyimport-aggregate uses). Round trips pass
+// through both; every bad text gets the same one-line message from both; and
+// thousands of mutated records are judged alike.
+#include "../../helper/aggregate/load.hpp"
+#include "aggregate_fixtures.hpp"
+#include "record.hpp"
+
+#include <fcntl.h>
+#include <random>
+
+using namespace pyimport;
+using unit::expect_eq;
+
+namespace {
+
+// A record with every optional part present.
+Record full_record() {
+    unit::NodeSpec s;
+    s.job = 4000000000u;
+    s.step = 7;
+    s.node_index = 2;
+    s.node_count = 3;
+    s.mode = "container";
+    s.walls = {1.5, 2.5, 3.5};
+    s.modules = {"numpy", "os.path"};
+    s.label = "run-1";
+    s.cluster = "hpc1";
+    Record r = unit::make_record(s);
+    r.run.image = "/img";
+    r.run.runtime = "charliecloud";
+    r.run.mount_driver = "squashfuse";
+    r.run.env_digest = "sha256:0123abcd";
+    r.run.fs_type = "fuse.mfsmount";
+    r.run.argv.push_back("import numpy, \"quoted\"\t\\ é");
+    r.gaggle.interpreters[1].exit_code = 127;
+    r.gaggle.interpreters[1].exec_errno = 2;
+    r.gaggle.interpreters[1].stderr_tail = "Traceback ... ✓\n";
+    r.gaggle.interpreters[2].exit_code = -1;
+    r.gaggle.interpreters[2].signal = 9;
+    r.gaggle.interpreters[2].timed_out = true;
+    r.fs_metadata_ops = {{"getattr", 12345}, {"lookup", 678}};
+    return r;
+}
+
+struct Verdict {
+    bool ok;
+    std::string text;  // the record written again, or the message
+};
+
+Verdict reference(const std::string &text) {
+    std::string error;
+    auto rec = record_from_json(text, error);
+    return rec ? Verdict{true, record_to_json(*rec)} : Verdict{false, error};
+}
+
+Verdict fast(FastRecordReader &reader, const std::string &text) {
+    Record rec;
+    std::string error;
+    return reader.parse(text, rec, error) ? Verdict{true, record_to_json(rec)} : Verdict{false, error};
+}
+
+void judged_alike(FastRecordReader &reader, const std::string &text, const char *what) {
+    Verdict a = reference(text), b = fast(reader, text);
+    cr_assert(a.ok == b.ok, "%s: reference %s, fast %s (%s / %s)", what, a.ok ? "accepts" : "refuses",
+              b.ok ? "accepts" : "refuses", a.text.c_str(), b.text.c_str());
+    expect_eq(b.text, a.text, what);
+}
+
+std::string replaced(std::string text, const std::string &from, const std::string &to) {
+    size_t at = text.find(from);
+    cr_assert(at != std::string::npos, "test text lacks %s", from.c_str());
+    return text.replace(at, from.size(), to);
+}
+
+} // namespace
+
+Test(aggregate_readers, round_trip_through_both) {
+    FastRecordReader reader;
+    for (Record r : {full_record(), unit::make_record({})}) {
+        const std::string text = record_to_json(r);
+        Record back;
+        std::string error;
+        cr_assert(reader.parse(text, back, error), "fast reader refused: %s", error.c_str());
+        expect_eq(record_to_json(back), text, "fast round trip");
+        expect_eq(reference(text).text, text, "reference round trip");
+    }
+    cr_assert_eq(reader.referred(), 0u, "a good record went to the reference reader");
+}
+
+Test(aggregate_readers, reader_reuse_leaves_nothing_behind) {
+    // The reader keeps its buffers and the Record's strings between files: a
+    // record without the optional parts must not inherit them.
+    FastRecordReader reader;
+    Record rec;
+    std::string error;
+    cr_assert(reader.parse(record_to_json(full_record()), rec, error));
+    const std::string plain = record_to_json(unit::make_record({}));
+    cr_assert(reader.parse(plain, rec, error), "%s", error.c_str());
+    expect_eq(record_to_json(rec), plain, "second record");
+    cr_assert(rec.fs_metadata_ops.empty() && rec.gaggle.interpreters.size() == 2);
+    cr_assert_eq(rec.gaggle.interpreters[1].exec_errno, 0);
+}
+
+Test(aggregate_readers, bad_texts_get_the_same_message) {
+    FastRecordReader reader;
+    const std::string good = record_to_json(full_record());
+    const std::vector<std::pair<const char *, std::string>> cases = {
+        {"empty", ""},
+        {"truncated", good.substr(0, good.size() / 2)},
+        {"truncated at the end", good.substr(0, good.size() - 3)},
+        {"corrupt", replaced(good, "\"job\"", "\"job\" \"")},
+        {"trailing garbage", good + "{}"},
+        {"duplicate key", replaced(good, "\"version\"", "\"version\": 1, \"version\"")},
+        {"duplicate key inside", replaced(good, "\"host\"", "\"host\": \"a\", \"host\"")},
+        {"duplicate unknown key", replaced(good, "\"host\"", "\"x\": 1, \"x\": 2, \"host\"")},
+        {"foreign", "{\"name\": \"something else\", \"version\": 1}"},
+        {"array", "[1, 2, 3]"},
+        {"future version", replaced(good, "\"version\": 1", "\"version\": 2")},
+        {"version 0", replaced(good, "\"version\": 1", "\"version\": 0")},
+        {"version as text", replaced(good, "\"version\": 1", "\"version\": \"1\"")},
+        {"missing field", replaced(good, "\"user\"", "\"usr\"")},
+        {"mistyped field", replaced(good, "\"step\": 7", "\"step\": \"7\"")},
+        {"real for integer", replaced(good, "\"step\": 7", "\"step\": 7.0")},
+        {"integer too big", replaced(good, "\"step\": 7", "\"step\": 18446744073709551615")},
+        {"NUL in text", replaced(good, "\"hpc1\"", "\"hp\\u0000c1\"")},
+        {"lone surrogate", replaced(good, "\"hpc1\"", "\"hp\\ud800c1\"")},
+        {"lone low surrogate", replaced(good, "\"hpc1\"", "\"hp\\udc00c1\"")},
+        {"control character", replaced(good, "\"hpc1\"", "\"hp\tc1\"")},
+        {"not UTF-8", replaced(good, "\"hpc1\"", "\"hp\xff" "c1\"")},
+        {"wrong count", replaced(good, "\"gaggle_size\": 3", "\"gaggle_size\": 4")},
+        {"unknown mode", replaced(good, "\"container\"", "\"docker\"")},
+        {"entry not an object", replaced(good, "\"interpreters\": [", "\"interpreters\": [5, ")},
+        {"interpreters an object", replaced(good, "\"interpreters\": [", "\"interpreters\": {\"a\": [")},
+        {"unknown member holding a big number", replaced(good, "\"host\"", "\"x\": [1e999], \"host\"")},
+        {"null list", replaced(good, "\"modules\": [", "\"modules\": null, \"m\": [")},
+    };
+    for (const auto &[what, text] : cases) {
+        size_t before = reader.referred();
+        judged_alike(reader, text, what);
+        cr_assert_eq(reader.referred(), before + 1, "%s: not named by the reference reader", what);
+    }
+}
+
+Test(aggregate_readers, what_the_reference_accepts_the_fast_reader_accepts) {
+    FastRecordReader reader;
+    const std::string good = record_to_json(full_record());
+    judged_alike(reader, replaced(good, "\"host\"", "\"future\": {\"a\": [1, 2.5, null, true]}, \"host\""), "unknown member");
+    judged_alike(reader, replaced(good, "\"fs_metadata_ops\": {", "\"fs_metadata_ops\": {\"x\": \"text\", "), "fs op not a number");
+    judged_alike(reader, replaced(good, "\"fs_metadata_ops\": {", "\"fs_metadata_ops\": 5, \"y\": {"), "fs ops not an object");
+    judged_alike(reader, replaced(good, "\"hpc1\"", "\"hp\\u00e9c1\""), "escaped character");
+    judged_alike(reader, replaced(good, "\"job\": {", "\"job\": {\"\": 0, "), "empty key");
+    judged_alike(reader, replaced(good, "\"step\": 7", "\"step\": -0"), "negative zero");
+    cr_assert_eq(reader.referred(), 0u, "a readable record went to the reference reader");
+}
+
+Test(aggregate_readers, mutated_records_are_judged_alike) {
+    // Random edits of a written record: deletions, insertions of JSON-ish
+    // tokens, truncations, repeated and missing lines, changed numbers.
+    FastRecordReader reader;
+    std::mt19937 rng(4);
+    const std::string base = record_to_json(full_record());
+    const char *tokens[] = {"\"", ",", "{", "}", "[", "]", "0", "-", "1", ".", "e", " ", "\\", "null", "true",
+                            "\\u0000", "\\ud800", "\xff", "\x01", "18446744073709551615", "-0", "1e400", "1.0", ":"};
+    int accepted = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string t = base;
+        size_t at = rng() % t.size();
+        switch (rng() % 6) {
+        case 0: t.erase(at, 1 + rng() % 3); break;
+        case 1: t.insert(at, tokens[rng() % std::size(tokens)]); break;
+        case 2: t.replace(at, 1, tokens[rng() % std::size(tokens)]); break;
+        case 3: t.resize(at); break;
+        case 4: {  // a line twice
+            size_t start = t.rfind('\n', at), end = t.find('\n', at);
+            start = start == std::string::npos ? 0 : start;
+            t.insert(start, t.substr(start, (end == std::string::npos ? t.size() : end) - start));
+            break;
+        }
+        default: {  // a line dropped
+            size_t start = t.rfind('\n', at), end = t.find('\n', at);
+            if (start != std::string::npos && end != std::string::npos) t.erase(start, end - start);
+        }
+        }
+        judged_alike(reader, t, ("mutation " + std::to_string(i)).c_str());
+        accepted += reference(t).ok;
+    }
+    cr_assert(accepted > 100 && accepted < 2900, "mutations should both pass and fail (%d accepted)", accepted);
+}
+
+Test(aggregate_readers, files) {
+    unit::TempDir dir;
+    FastRecordReader reader;
+    Record rec;
+    std::string error;
+    cr_assert(!reader.read_file(dir.file("missing.json"), rec, error));
+    unit::expect_message(error, {"cannot read: No such file or directory"});
+    cr_assert(!reader.read_file(dir.path(), rec, error));
+    unit::expect_message(error, {"cannot read: Is a directory"});
+    unit::write_text(dir.file("empty.json"), "");
+    cr_assert(!reader.read_file(dir.file("empty.json"), rec, error));
+    expect_eq(error, reference("").text, "empty file");
+    // Bigger than the reader's first buffer: it grows.
+    Record big = full_record();
+    big.gaggle.interpreters[1].stderr_tail = std::string(200'000, 'x');
+    unit::write_text(dir.file("big.json"), record_to_json(big));
+    cr_assert(reader.read_file(dir.file("big.json"), rec, error), "%s", error.c_str());
+    expect_eq(record_to_json(rec), record_to_json(big), "big record");
+}
+
+Test(aggregate_readers, oversized_file) {
+    unit::TempDir dir;
+    int fd = open(dir.file("huge.json").c_str(), O_CREAT | O_WRONLY, 0644);
+    cr_assert(fd >= 0 && ftruncate(fd, off_t(FastRecordReader::kMaxRecordBytes) + 10) == 0);
+    close(fd);
+    FastRecordReader reader;
+    Record rec;
+    std::string error;
+    cr_assert(!reader.read_file(dir.file("huge.json"), rec, error));
+    unit::expect_message(error, {"too large to be a record"});
+}
+
+Test(aggregate_readers, load_records_in_parallel_keeps_file_order) {
+    unit::TempDir dir;
+    std::vector<std::string> files;
+    for (int i = 0; i < 300; ++i) {
+        unit::NodeSpec s;
+        s.job = uint32_t(1 + i);
+        files.push_back(unit::write_record(dir, s));
+    }
+    unit::write_text(dir.file("zz-bad.json"), "{");
+    files.insert(files.begin() + 150, dir.file("zz-bad.json"));
+    std::vector<agg::Problem> problems;
+    auto nodes = agg::load_records(files, 4, problems);
+    cr_assert_eq(nodes.size(), 300u);
+    cr_assert_eq(problems.size(), 1u);
+    expect_eq(problems[0].subject, dir.file("zz-bad.json"), "bad file named");
+    for (size_t i = 1; i < nodes.size(); ++i) cr_assert(nodes[i - 1].file < nodes[i].file, "file order");
+    cr_assert_eq(nodes[150].job_id, 151u);
+}

@@ -68,7 +68,7 @@ struct Gaggle {
     std::vector<char *> argv, envp;
     int ready[2] = {-1, -1}, go[2] = {-1, -1};
     int null_fd = -1;
-    std::vector<int> stderr_fds;
+    std::vector<int> stderr_fds, stdout_fds;
     ChildSlot *slots = nullptr;
     size_t slots_bytes = 0;
     std::vector<pid_t> pids;
@@ -85,6 +85,7 @@ struct Gaggle {
         for (int fd : {ready[0], ready[1], go[0], go[1], null_fd})
             if (fd >= 0) close(fd);
         for (int fd : stderr_fds) close(fd);
+        for (int fd : stdout_fds) close(fd);
         for (auto &p : exits)
             if (p.fd >= 0) close(p.fd);
         if (slots) munmap(slots, slots_bytes);
@@ -113,6 +114,10 @@ bool Gaggle::prepare(std::string &error) {
         int fd = open_scratch_file(spec.scratch_dir);
         if (fd < 0) return error = errno_text("stderr capture file in " + spec.scratch_dir), false;
         stderr_fds.push_back(fd);
+        if (!spec.capture_stdout) continue;
+        if ((fd = open_scratch_file(spec.scratch_dir)) < 0)
+            return error = errno_text("stdout capture file in " + spec.scratch_dir), false;
+        stdout_fds.push_back(fd);
     }
     slots_bytes = sizeof(ChildSlot) * size_t(spec.size);
     void *mem = mmap(nullptr, slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -136,7 +141,8 @@ bool Gaggle::start_children(std::string &error) {
     for (int i = 0; i < spec.size; ++i) {
         detail::ChildPlan plan{i, argv.data(), envp.data(), spec.workdir.c_str(), ids != nullptr,
                                ids ? ids->uid : 0, ids ? ids->gid : 0, groups.data(), groups.size(),
-                               getpid(), nice_value, ready[1], go[0], {ready[0], go[1]}, null_fd, stderr_fds[size_t(i)], &slots[i]};
+                               getpid(), nice_value, ready[1], go[0], {ready[0], go[1]}, null_fd,
+                               spec.capture_stdout ? stdout_fds[size_t(i)] : null_fd, stderr_fds[size_t(i)], &slots[i]};
         pid_t pid = fork();
         if (pid < 0) return error = errno_text("fork"), false;
         if (pid == 0) detail::run_child(plan);
@@ -237,6 +243,7 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
             f.exit_code = WEXITSTATUS(status[k]);
         }
         if (!f.succeeded()) f.stderr_tail = read_tail(stderr_fds[k]);
+        if (spec.capture_stdout) f.stdout_text = read_tail(stdout_fds[k]);
         last = std::max(last, exit_ns[k]);
         out.interpreters.push_back(std::move(f));
     }

@@ -25,6 +25,7 @@ struct GaggleSpec {
     std::string workdir = "/tmp";
     std::string scratch_dir = "/tmp";  // for the (unlinked) stderr capture files
     std::optional<Credentials> become; // unset: keep the caller's ids
+    bool capture_stdout = false;       // keep stdout in InterpreterFigures::stdout_text
 };
 
 // Runs one gaggle. Returns nullopt with a one-line `error` when it could not be

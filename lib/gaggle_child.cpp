@@ -51,7 +51,7 @@ bool reset_signals() {
 }
 
 bool set_stdio(const ChildPlan &plan) {
-    return dup2(plan.null_fd, 0) == 0 && dup2(plan.null_fd, 1) == 1 && dup2(plan.stderr_fd, 2) == 2;
+    return dup2(plan.null_fd, 0) == 0 && dup2(plan.stdout_fd, 1) == 1 && dup2(plan.stderr_fd, 2) == 2;
 }
 
 // slurmstepd sets oom_score_adj -1000 for itself; the interpreters must not inherit it.

@@ -42,7 +42,8 @@ struct ChildPlan {
     int ready_fd;   // write end
     int go_fd;      // read end: EOF is the release
     int parent_fds[2];  // the parent's pipe ends: closed at once, or the release never comes
-    int null_fd;    // /dev/null for stdin and stdout
+    int null_fd;    // /dev/null for stdin
+    int stdout_fd;  // /dev/null, or a capture file
     int stderr_fd;  // capture file for stderr
     ChildSlot *slot;
 };

@@ -17,6 +17,7 @@ std::string import_statement(const std::vector<std::string> &modules) {
 static const char *runtime_binary(Runtime runtime) {
     switch (runtime) {
     case Runtime::charliecloud: return "ch-run";
+    case Runtime::kernel: return "";
     case Runtime::apptainer: return "apptainer";
     case Runtime::singularity: return "singularity";
     }
@@ -32,6 +33,25 @@ std::string default_runtime_path(Runtime runtime) {
     return std::string("/usr/bin/") + runtime_binary(runtime);
 }
 
+// The image mounted over mount_at (by default the conda directory itself), so
+// the interpreter, its argv and its environment are those of conda mode and
+// only what serves the files differs.
+static std::optional<InterpreterCommand> kernel_command(const SiteSettings &site, const std::string &code,
+                                                        InterpreterCommand &cmd, std::string &error) {
+    if (site.mount_at.empty() || site.conda_python.empty()) {
+        error = "the kernel runtime needs conda= (or mount_at= and conda_python=) in plugstack.conf";
+        return std::nullopt;
+    }
+    std::string python = site.conda_python;
+    if (!site.conda.empty() && python.compare(0, site.conda.size() + 1, site.conda + "/") == 0)
+        python = site.mount_at + python.substr(site.conda.size());
+    cmd.argv = {python, "-c", code};
+    cmd.env_path = site.mount_at;
+    cmd.mount_at = site.mount_at;
+    cmd.mount_driver = "kernel-squashfs";
+    return cmd;
+}
+
 std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request,
                                                             std::string &error) {
     InterpreterCommand cmd;
@@ -44,6 +64,7 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
         }
         cmd.env_path = site.conda;
         cmd.argv = {site.conda_python, "-c", code};
+        cmd.mount_driver = "directory";
         return cmd;
     }
     if (site.image.empty()) {
@@ -52,6 +73,12 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
     }
     cmd.image = site.image;
     cmd.runtime = runtime_name(site.runtime);
+    if (site.runtime == Runtime::kernel) return kernel_command(site, code, cmd, error);
+    struct stat st;
+    cmd.mount_driver = site.runtime != Runtime::charliecloud ? "runtime"
+                       : stat(site.image.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? "directory"
+                                                                                    : "squashfuse";
+    cmd.host_paths = false;
     std::string runtime = site.runtime_path.empty() ? default_runtime_path(site.runtime) : site.runtime_path;
     if (site.runtime == Runtime::charliecloud)
         cmd.argv = {runtime, site.image, "--", site.container_python, "-c", code};
@@ -62,7 +89,7 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
 
 bool check_command_usable(const InterpreterCommand &command, std::string &error) {
     const std::string &program = command.argv.at(0);
-    if (faccessat(AT_FDCWD, program.c_str(), X_OK, AT_EACCESS) != 0) {
+    if (command.mount_at.empty() && faccessat(AT_FDCWD, program.c_str(), X_OK, AT_EACCESS) != 0) {
         error = (command.runtime.empty() ? "interpreter " : command.runtime + " runtime ") + program +
                 " is not executable: " + std::strerror(errno);
         return false;

@@ -15,7 +15,10 @@ struct InterpreterCommand {
     std::vector<std::string> modules;  // what the interpreter imports
     std::string env_path;              // conda mode: the environment directory
     std::string image;                 // container mode: the image file
-    std::string runtime;               // container mode: charliecloud, apptainer, singularity
+    std::string runtime;               // container mode: charliecloud, kernel, apptainer, singularity
+    std::string mount_driver;          // what serves the files: directory, kernel-squashfs, squashfuse, runtime
+    std::string mount_at;              // kernel runtime: where the image is mounted before the gaggle
+    bool host_paths = true;            // runs from host paths, so the site's setenv= applies
 };
 
 // The Python statement that imports `modules`.
@@ -28,7 +31,8 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
                                                             std::string &error);
 
 // Checks, with the caller's effective ids, that the command's program and
-// (container mode) image are usable; sets `error` to one line if not.
+// (container mode) image are usable; sets `error` to one line if not. For the
+// kernel runtime the program lives in the image and is checked by execve.
 bool check_command_usable(const InterpreterCommand &command, std::string &error);
 
 } // namespace pyimport

@@ -22,6 +22,7 @@ struct InterpreterFigures {
     bool timed_out = false;     // killed by the harness at the timeout
     int exec_errno = 0;         // execve failed with this errno (exit_code 127)
     std::string stderr_tail;    // last bytes of stderr, kept only for failures
+    std::string stdout_text;    // only with GaggleSpec::capture_stdout; not part of the record
 
     bool succeeded() const { return exit_code == 0 && signal == 0 && !timed_out; }
 };

@@ -11,6 +11,7 @@ namespace pyimport {
 const char *runtime_name(Runtime runtime) {
     switch (runtime) {
     case Runtime::charliecloud: return "charliecloud";
+    case Runtime::kernel: return "kernel";
     case Runtime::apptainer: return "apptainer";
     case Runtime::singularity: return "singularity";
     }
@@ -41,12 +42,12 @@ Setter int_setter(int SiteSettings::*field, long lo, long hi) {
 }
 
 std::string set_runtime(SiteSettings &s, const std::string &v) {
-    for (Runtime r : {Runtime::charliecloud, Runtime::apptainer, Runtime::singularity})
+    for (Runtime r : {Runtime::charliecloud, Runtime::kernel, Runtime::apptainer, Runtime::singularity})
         if (v == runtime_name(r)) {
             s.runtime = r;
             return "";
         }
-    return "use charliecloud, apptainer or singularity";
+    return "use charliecloud, kernel, apptainer or singularity";
 }
 
 std::string set_modules(SiteSettings &s, const std::string &v) {
@@ -73,6 +74,7 @@ const std::map<std::string, Setter> &setters() {
         {"image", path_setter(&SiteSettings::image)},
         {"runtime", set_runtime},
         {"runtime_path", path_setter(&SiteSettings::runtime_path)},
+        {"mount_at", path_setter(&SiteSettings::mount_at)},
         {"container_python", path_setter(&SiteSettings::container_python)},
         {"modules", set_modules},
         {"max_gaggle", int_setter(&SiteSettings::max_gaggle, 1, 1024)},
@@ -113,6 +115,7 @@ std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &
     }
     if (settings.conda_python.empty() && !settings.conda.empty())
         settings.conda_python = settings.conda + "/bin/python3";
+    if (settings.mount_at.empty()) settings.mount_at = settings.conda;
     return settings;
 }
 

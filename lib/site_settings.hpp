@@ -6,7 +6,9 @@
 
 namespace pyimport {
 
-enum class Runtime { charliecloud, apptainer, singularity };
+// How container mode runs the image: through a container runtime, or (kernel)
+// loop-mounted by the plugin itself in a private mount namespace.
+enum class Runtime { charliecloud, kernel, apptainer, singularity };
 const char *runtime_name(Runtime runtime);
 
 struct SiteSettings {
@@ -16,12 +18,13 @@ struct SiteSettings {
     std::string image;                   // image file for container mode
     Runtime runtime = Runtime::charliecloud;
     std::string runtime_path;            // default: the runtime's usual binary in /usr/bin etc.
+    std::string mount_at;                // kernel runtime: mount point; default: conda (same paths, same argv)
     std::string container_python = "/usr/bin/python3";
     std::vector<std::string> modules = {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"};
     int max_gaggle = 64;
     int timeout_s = 300;                 // per interpreter, from the release
     std::string workdir = "/tmp";        // interpreters' cwd: off the shared FS on purpose
-    std::vector<std::string> setenv;     // NAME=VALUE added to the interpreters' environment
+    std::vector<std::string> setenv;     // NAME=VALUE for interpreters running from host paths (conda, kernel)
 };
 
 // Parses plugstack.conf arguments strictly. On error returns nullopt and sets

@@ -1,0 +1,31 @@
+#include "environment_files.hpp"
+
+#include <fstream>
+
+namespace pyimport {
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string &path) {
+    std::vector<std::string> lines;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#') lines.push_back(line);
+    return lines;
+}
+
+} // namespace
+
+std::string read_env_digest(const std::string &root) {
+    auto lines = lines_of(root + kEnvDigestFile);
+    return lines.empty() || lines[0].rfind("sha256:", 0) != 0 ? "" : lines[0];
+}
+
+std::vector<std::string> read_env_vars(const std::string &root) {
+    std::vector<std::string> vars;
+    for (auto &line : lines_of(root + kEnvVarsFile))
+        if (line.find('=') != std::string::npos && line[0] != '=') vars.push_back(line);
+    return vars;
+}
+
+} // namespace pyimport

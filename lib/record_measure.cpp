@@ -1,0 +1,107 @@
+#include "record_measure.hpp"
+
+#include "environment_files.hpp"
+#include "private_mount.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace pyimport {
+
+namespace {
+
+// Runtimes show the image's own files only through themselves: the digest is
+// read by the image's own interpreter (images need not have cat), as the job
+// user, like the gaggle.
+std::string digest_inside_runtime(const InterpreterCommand &command, const GaggleSpec &spec) {
+    GaggleSpec probe = spec;
+    probe.size = 1;
+    probe.timeout_s = 60;
+    probe.capture_stdout = true;
+    probe.argv.assign(command.argv.begin(), command.argv.end() - 1);  // the import statement goes
+    probe.argv.push_back("import sys; sys.stdout.write(open('" + std::string(kEnvDigestFile) + "').read())");
+    std::string ignored;
+    auto figures = run_gaggle(probe, ignored);
+    if (!figures || !figures->interpreters[0].succeeded()) return "";
+    std::string text = figures->interpreters[0].stdout_text;
+    text = text.substr(0, text.find('\n'));
+    return text.rfind("sha256:", 0) == 0 ? text : "";
+}
+
+std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &spec) {
+    if (command.host_paths) return read_env_digest(command.env_path);  // conda, or the kernel mount
+    if (command.mount_driver == "directory") return read_env_digest(command.image);
+    return digest_inside_runtime(command, spec);
+}
+
+bool write_all(int fd, const std::string &text) {
+    for (size_t done = 0; done < text.size();) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += size_t(n);
+    }
+    return true;
+}
+
+std::string read_all(int fd) {
+    std::string text;
+    char buf[65536];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        text.append(buf, size_t(n));
+    }
+    return text;
+}
+
+// The holder: a process that exists for this gaggle only, so its private
+// mount namespace (and the mount, and the loop device) vanish with it.
+[[noreturn]] void run_holder(int out, Record record, const InterpreterCommand &command, const GaggleSpec &spec) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::string error;
+    bool ok = mount_image_privately(command.image, command.mount_at, error) &&
+              measure_into(record, command, spec, error);
+    write_all(out, ok ? "R" + record_to_json(record) : "E" + error);
+    _exit(0);
+}
+
+} // namespace
+
+bool measure_into(Record &record, const InterpreterCommand &command, const GaggleSpec &spec, std::string &error) {
+    auto figures = run_gaggle(spec, error);
+    if (!figures) return false;
+    record.gaggle = std::move(*figures);
+    record.run.env_digest = env_digest_of(command, spec);
+    return true;
+}
+
+bool measure_in_private_mount(Record &record, const InterpreterCommand &command, const GaggleSpec &spec,
+                              std::string &error) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return error = std::string("pipe: ") + std::strerror(errno), false;
+    pid_t holder = fork();
+    if (holder == 0) {
+        close(pipefd[0]);
+        run_holder(pipefd[1], record, command, spec);
+    }
+    close(pipefd[1]);
+    std::string reply = holder > 0 ? read_all(pipefd[0]) : "";
+    close(pipefd[0]);
+    int status = 0;
+    while (holder > 0 && waitpid(holder, &status, 0) < 0 && errno == EINTR) {}
+    if (holder < 0) return error = std::string("fork: ") + std::strerror(errno), false;
+    if (reply.empty()) return error = "the process holding the image mount died", false;
+    if (reply[0] == 'E') return error = reply.substr(1), false;
+    auto parsed = record_from_json(reply.substr(1), error);
+    if (!parsed) return error = "the record from the mount namespace is unreadable: " + error, false;
+    record = std::move(*parsed);
+    return true;
+}
+
+} // namespace pyimport

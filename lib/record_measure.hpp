@@ -1,0 +1,20 @@
+// Fills a record's measured parts in the process that runs the gaggle: the
+// gaggle's figures, then the environment's digest, read after the gaggle so
+// that it cannot warm the caches the gaggle is measuring.
+#pragma once
+#include "gaggle.hpp"
+#include "interpreter_command.hpp"
+#include "record.hpp"
+
+#include <string>
+
+namespace pyimport {
+
+bool measure_into(Record &record, const InterpreterCommand &command, const GaggleSpec &spec, std::string &error);
+
+// The same, in a child process that first mounts the image privately (the
+// kernel runtime); the record comes back to the caller as JSON.
+bool measure_in_private_mount(Record &record, const InterpreterCommand &command, const GaggleSpec &spec,
+                              std::string &error);
+
+} // namespace pyimport

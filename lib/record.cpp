@@ -149,7 +149,10 @@ void read_fields(FieldReader &r, json_t *obj, S &s, const Field<S> (&fields)[N],
     for (const auto &f : fields) {
         if (f.presence == Presence::when_set && !json_object_get(obj, f.key)) continue;
         switch (f.kind) {
-        case Kind::integer: f.set_int(s, r.integer(obj, f.key, where)); break;
+        case Kind::integer:
+            if (!f.set_int(s, r.integer(obj, f.key, where)) && r.error.empty())
+                r.error = "field " + where + f.key + " is out of range";
+            break;
         case Kind::flag: s.*f.flag = r.boolean(obj, f.key, where); break;
         case Kind::text: s.*f.text = r.string(obj, f.key, where); break;
         case Kind::nullable_text: s.*f.text = r.string(obj, f.key, where, true); break;

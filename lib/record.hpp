@@ -92,11 +92,15 @@ template <class S> struct Field {
     int64_t get_int(const S &s) const {
         return i64 ? s.*i64 : i32 ? int64_t(s.*i32) : u32 ? int64_t(s.*u32) : flag ? int64_t(s.*flag) : 0;
     }
-    void set_int(S &s, int64_t v) const {
+    // False, and nothing stored, when `v` does not fit the member (an int or uint32_t).
+    bool set_int(S &s, int64_t v) const {
+        if (i32 && (v < INT32_MIN || v > INT32_MAX)) return false;
+        if (u32 && (v < 0 || v > int64_t(UINT32_MAX))) return false;
         if (i64) s.*i64 = v;
         else if (i32) s.*i32 = int(v);
         else if (u32) s.*u32 = uint32_t(v);
         else if (flag) s.*flag = v != 0;
+        return true;
     }
     bool is_set(const S &s) const { return kind == Kind::text ? !(s.*text).empty() : get_int(s) != 0; }
 };

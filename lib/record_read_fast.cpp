@@ -94,8 +94,7 @@ template <class S> bool store(const Field<S> &f, S &s, element v) {
     switch (f.kind) {
     case Kind::integer:
         if (v.type() != element_type::INT64) return false;
-        f.set_int(s, int64_t(v));
-        return true;
+        return f.set_int(s, int64_t(v));
     case Kind::flag:
         if (v.type() != element_type::BOOL) return false;
         s.*f.flag = bool(v);

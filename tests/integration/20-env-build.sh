@@ -13,28 +13,6 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 tmp=$(mktemp -d)
 trap 'umount "$tmp/img" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-cache_dir() {  # the cached build for this package set and builder
-    local key
-    key=$( { echo "$packages"; dpkg-query -W python3 $packages; sha256sum <"$builder"; } | sha256sum | cut -c1-16)
-    echo "/tmp/pyimport-env-cache/$key"
-}
-
-build_or_reuse() {  # DIR: a prefix DIR/env and an image DIR/env.sqfs
-    local dir=$1 t out
-    if [ -f "$dir/env/.pyimport/digest" ] && [ -f "$dir/env.sqfs" ]; then
-        diag "reusing the cached build in $dir (delete it to rebuild)"; return 0
-    fi
-    local old; for old in "${dir%/*}"/*; do   # builds for other builders or versions: ~900 MB each
-        [ "$old" = "$dir" ] || { diag "removing the stale cached build $old"; rm -rf "$old"; }
-    done
-    t=$(now)
-    out=$("$builder" --prefix "$dir/env" --image "$dir/env.sqfs" --force 2>"$tmp/build.log") ||
-        { cat "$tmp/build.log" >&2; return 1; }
-    diag "built in $(since "$t") s: $(grep -E 'mksquashfs in|tree built in' "$tmp/build.log" | sed 's/^pyimport-env-build: //' | paste -sd ';')"
-    # What the builder printed must be what it stored.
-    [ "$(sed -n 's/^digest=//p' <<<"$out")" = "$(cat "$dir/env/.pyimport/digest")" ]
-}
-
 run_python() {  # ARGS...: the prefix's python as a conda env would run it, from a local directory
     (cd "$tmp" && env -i HOME="$tmp" MPLCONFIGDIR="$tmp/mpl" $(cat "$prefix/.pyimport/env") "$prefix/usr/bin/python3" "$@")
 }
@@ -49,9 +27,10 @@ prefix_share() {  # STRACE-LOG: percent of path lookups inside the prefix, and t
         END { printf "%.1f %d %d %d %d\n", 100 * inside / n, n, inside, usr + 0, other + 0 }' "$1"
 }
 
-cache=$(cache_dir)
-mkdir -p "$cache"
-if build_or_reuse "$cache"; then ok "build the prefix and the image"; else not_ok "build the prefix and the image"; finish; fi
+t=$(now)
+if cache=$("$TESTS_TOP/tests/infra/test-env" ensure); then ok "build (or reuse) the prefix and the image"
+else not_ok "build (or reuse) the prefix and the image"; finish; fi
+diag "prefix and image in $cache ($(since "$t") s; delete it to rebuild)"
 prefix=$cache/env image=$cache/env.sqfs
 digest=$(cat "$prefix/.pyimport/digest")
 diag "digest $digest"

@@ -3,8 +3,8 @@
 # /usr/bin/python3 behind tests/fixtures/probe-python, which also reports the
 # ids it runs with and can be told to hang.
 source "$(dirname "$0")/../lib.sh"
+source "$TESTS_TOP/tests/cluster_lib.sh"
 
-CLUSTER=$TESTS_TOP/tests/infra/slurm-cluster
 export CLUSTER_DIR=/tmp/pyimport-it-plugin CTLD_PORT=16917 NODE_PORT=17101
 RECORD=$BUILD/pyimport-record
 PROBE_PYTHON=$TESTS_TOP/tests/fixtures/probe-python
@@ -14,9 +14,7 @@ trap '"$CLUSTER" down >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 USER_NAME=$("$TESTS_TOP/tests/infra/test-user" ensure)
 
 # The plugin as a site installs it: the entry must find its core beside it.
-make -s -C "$TESTS_TOP" install DESTDIR="$WORK/inst" PREFIX=/usr/local >/dev/null
-PLUGIN=$WORK/inst/usr/local/lib/slurm/pyimport_bench.so
-chmod -R a+rX "$WORK/inst"
+install_plugin
 exports_only_spank() {
     [ "$(nm -D --defined-only "$PLUGIN" | awk '{print $3}' | sort | tr '\n' ' ')" = \
       "plugin_name plugin_type plugin_version slurm_spank_init slurm_spank_init_post_opt slurm_spank_user_init spank_plugin_version " ]
@@ -31,23 +29,6 @@ fresh_dirs() {
     mkdir -p "$OUT" "$PROBES" && chmod 1777 "$OUT" "$PROBES"
 }
 
-cluster_up() {   # plugstack.conf arguments...
-    "$CLUSTER" down >/dev/null 2>&1
-    SPANK_PLUGIN=$PLUGIN SPANK_ARGS="$*" "$CLUSTER" up 4 2>"$WORK/up.log" || { cat "$WORK/up.log" >&2; return 1; }
-    eval "$("$CLUSTER" env)"
-}
-
-# srun as root or as the test user; stdout and stderr kept for the checks.
-srun_as() {   # root|user srun-arguments...
-    local who=$1; shift
-    local cmd=(timeout -s KILL 120 env SLURM_CONF="$SLURM_CONF" PROBE_DIR="$PROBES" srun "$@")
-    if [ "$who" = user ]; then cmd=(runuser -u "$USER_NAME" -- "${cmd[@]}"); fi
-    (cd /tmp && "${cmd[@]}") >"$WORK/srun.out" 2>"$WORK/srun.err"
-}
-
-count_files() { find "$1" -maxdepth 1 -type f -name "${2:-*}" | wc -l; }
-no_node_drained() { ! sinfo -h -N -o '%T' | grep -qiE 'drain|down|fail'; }
-stderr_has() { grep -qF -- "$1" "$WORK/srun.err"; }
 probe_processes() { pgrep -f "sleep 3600" -u "$1" | wc -l; }
 
 # Field-level plausibility of every record in a directory.

@@ -1,0 +1,152 @@
+// --pyimport-bench=MODE,N[,key=value...]: every accepted form and every rejection.
+#include "bench_option.hpp"
+#include "unit_support.hpp"
+
+using namespace pyimport;
+using unit::expect_eq;
+using unit::expect_message;
+
+namespace {
+
+BenchRequest accepted(const std::string &value, const RequestLimits &limits = {}) {
+    std::string error;
+    auto request = parse_bench_option(value, limits, error);
+    cr_assert(request.has_value(), "'%s' rejected: %s", value.c_str(), error.c_str());
+    return *request;
+}
+
+// Rejected with a one-line message naming the whole option and every one of `parts`.
+void rejected(const std::string &value, const std::vector<std::string> &parts, const RequestLimits &limits = {}) {
+    std::string error;
+    auto request = parse_bench_option(value, limits, error);
+    cr_assert(!request.has_value(), "'%s' was accepted", value.c_str());
+    expect_message(error, parts);
+    expect_message(error, {" in --pyimport-bench=" + value + ": "});
+}
+
+RequestLimits limits(int max_gaggle, int max_timeout_s) {
+    RequestLimits l;
+    l.max_gaggle = max_gaggle;
+    l.max_timeout_s = max_timeout_s;
+    return l;
+}
+
+} // namespace
+
+Test(bench_option, minimal_forms_take_the_site_defaults) {
+    BenchRequest conda = accepted("conda,4");
+    cr_assert(conda.mode == Mode::conda);
+    cr_assert_eq(conda.gaggle_size, 4);
+    cr_assert(conda.modules.empty(), "modules should be empty (site default)");
+    cr_assert_eq(conda.timeout_s, 0);
+    expect_eq(conda.label, "", "label");
+
+    BenchRequest container = accepted("container,1");
+    cr_assert(container.mode == Mode::container);
+    cr_assert_eq(container.gaggle_size, 1);
+}
+
+Test(bench_option, all_extras_together) {
+    BenchRequest r = accepted("container,16,modules=numpy:os.path:_x1,timeout=30,label=run-1.a_B");
+    cr_assert(r.mode == Mode::container);
+    cr_assert_eq(r.gaggle_size, 16);
+    expect_eq(r.modules, {"numpy", "os.path", "_x1"}, "modules");
+    cr_assert_eq(r.timeout_s, 30);
+    expect_eq(r.label, "run-1.a_B", "label");
+}
+
+Test(bench_option, extras_in_any_order) {
+    BenchRequest r = accepted("conda,2,label=x,timeout=7,modules=Bio");
+    expect_eq(r.modules, {"Bio"}, "modules");
+    cr_assert_eq(r.timeout_s, 7);
+    expect_eq(r.label, "x", "label");
+}
+
+Test(bench_option, gaggle_size_bounds) {
+    cr_assert_eq(accepted("conda,1").gaggle_size, 1);
+    cr_assert_eq(accepted("conda,64").gaggle_size, 64);
+    rejected("conda,0", {"invalid gaggle size '0'", "use a whole number from 1 to 64"});
+    rejected("conda,65", {"invalid gaggle size '65'", "use a whole number from 1 to 64"});
+}
+
+Test(bench_option, gaggle_size_bound_is_the_sites) {
+    cr_assert_eq(accepted("conda,8", limits(8, 300)).gaggle_size, 8);
+    rejected("conda,9", {"invalid gaggle size '9'", "from 1 to 8"}, limits(8, 300));
+    cr_assert_eq(accepted("conda,1000", limits(1024, 300)).gaggle_size, 1000);
+}
+
+Test(bench_option, gaggle_size_is_a_plain_whole_number) {
+    for (const char *bad : {"4x", " 4", "4 ", "+4", "-1", "4.0", "1e1", "0x10", "four", "99999999999999999999"})
+        rejected(std::string("conda,") + bad, {"invalid gaggle size '" + std::string(bad) + "'", "from 1 to 64"});
+}
+
+Test(bench_option, missing_or_empty_gaggle_size) {
+    rejected("conda", {"missing gaggle size", "use MODE,N with N from 1 to 64"});
+    rejected("container", {"missing gaggle size"});
+    rejected("conda,", {"invalid gaggle size ''", "from 1 to 64"});
+    rejected("conda,,4", {"invalid gaggle size ''"});
+}
+
+Test(bench_option, mode_must_be_conda_or_container) {
+    for (const char *bad : {"", "docker", "Conda", "CONTAINER", "conda ", " conda", "condas"})
+        rejected(std::string(bad) + ",4", {"invalid mode '" + std::string(bad) + "'", "use conda or container"});
+    rejected("4,conda", {"invalid mode '4'"});
+}
+
+Test(bench_option, timeout_bounds) {
+    cr_assert_eq(accepted("conda,1,timeout=1").timeout_s, 1);
+    cr_assert_eq(accepted("conda,1,timeout=300").timeout_s, 300);
+    rejected("conda,1,timeout=0", {"invalid timeout '0'", "use whole seconds from 1 to 300"});
+    rejected("conda,1,timeout=301", {"invalid timeout '301'", "use whole seconds from 1 to 300"});
+    cr_assert_eq(accepted("conda,1,timeout=20", limits(64, 20)).timeout_s, 20);
+    rejected("conda,1,timeout=21", {"invalid timeout '21'", "from 1 to 20"}, limits(64, 20));
+}
+
+Test(bench_option, timeout_is_a_plain_whole_number) {
+    for (const char *bad : {"", "30s", "-5", "+5", " 5", "1.5", "timeout"})
+        rejected(std::string("conda,1,timeout=") + bad, {"invalid timeout '" + std::string(bad) + "'"});
+    rejected("conda,1,timeout", {"invalid timeout ''"});
+}
+
+Test(bench_option, modules_rejections) {
+    const std::string allowed = "use Python module names separated by ':'";
+    for (const char *bad : {"", "numpy::scipy", "numpy:", ":numpy", "1abc", "a-b", ".os", "os.", "os..path", "num py"})
+        rejected(std::string("conda,1,modules=") + bad, {"invalid modules '" + std::string(bad) + "'", allowed});
+    rejected("conda,1,modules=numpy,scipy", {"unknown key 'scipy'"});  // ',' separates fields, ':' modules
+}
+
+Test(bench_option, label_bounds_and_characters) {
+    const std::string longest(64, 'a');
+    expect_eq(accepted("conda,1,label=" + longest).label, longest, "64-character label");
+    expect_eq(accepted("conda,1,label=A.z_0-9").label, "A.z_0-9", "label of every allowed kind");
+    const std::string allowed = "use 1 to 64 of A-Z a-z 0-9 . _ -";
+    rejected("conda,1,label=" + longest + "a", {"invalid label '" + longest + "a'", allowed});
+    for (const char *bad : {"", "a b", "a/b", "a=b", "a;b", "é", "a\tb"})
+        rejected(std::string("conda,1,label=") + bad, {"invalid label '" + std::string(bad) + "'", allowed});
+}
+
+Test(bench_option, unknown_and_empty_keys) {
+    const std::string allowed = "allowed are modules=, timeout=, label=";
+    rejected("conda,1,foo=1", {"unknown key 'foo'", allowed});
+    rejected("conda,1,bogus", {"unknown key 'bogus'", allowed});
+    rejected("conda,1,Timeout=5", {"unknown key 'Timeout'", allowed});
+    rejected("conda,1,=5", {"unknown key ''", allowed});
+    rejected("conda,1,", {"unknown key ''", allowed});
+    rejected("conda,1,timeout=5,", {"unknown key ''", allowed});
+}
+
+Test(bench_option, first_problem_is_reported) {
+    rejected("conda,1,timeout=0,label=bad label", {"invalid timeout '0'"});
+    rejected("docker,0", {"invalid mode 'docker'"});
+}
+
+Test(bench_option, mode_names_round_trip) {
+    for (Mode m : {Mode::conda, Mode::container}) {
+        auto back = parse_mode(mode_name(m));
+        cr_assert(back.has_value() && *back == m, "mode %s does not round-trip", mode_name(m));
+    }
+    expect_eq(mode_name(Mode::conda), "conda", "conda name");
+    expect_eq(mode_name(Mode::container), "container", "container name");
+    cr_assert(!parse_mode("").has_value());
+    cr_assert(!parse_mode("conda,").has_value());
+}

@@ -1,0 +1,348 @@
+// The gaggle engine with real processes: barrier, release, timing, exit
+// statuses, timeouts that kill whole process groups, exec failures, stderr
+// tails, and what each child gets (environment, cwd, fds, signals, ids).
+#include "gaggle.hpp"
+#include "unit_support.hpp"
+
+#include <csignal>
+#include <ctime>
+#include <fcntl.h>
+#include <map>
+#include <set>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+using namespace pyimport;
+using unit::contains;
+using unit::expect_eq;
+using unit::expect_message;
+using unit::TempDir;
+
+TestSuite(gaggle, .timeout = 30);
+
+namespace {
+
+constexpr int64_t kSecond = 1000000000;
+
+GaggleSpec spec_for(std::vector<std::string> argv, int size = 1) {
+    GaggleSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = {"PATH=/usr/bin:/bin"};
+    spec.size = size;
+    spec.timeout_s = 10;
+    return spec;
+}
+
+// /bin/sh -c `script`: the child reports by writing files.
+GaggleSpec shell(const std::string &script, int size = 1) { return spec_for({"/bin/sh", "-c", script}, size); }
+
+GaggleFigures ran(const GaggleSpec &spec) {
+    std::string error;
+    auto figures = run_gaggle(spec, error);
+    cr_assert(figures.has_value(), "gaggle not run: %s", error.c_str());
+    cr_assert_eq(figures->interpreters.size(), size_t(spec.size));
+    return *figures;
+}
+
+InterpreterFigures ran_one(const GaggleSpec &spec) { return ran(spec).interpreters.at(0); }
+
+std::string not_run(const GaggleSpec &spec) {
+    std::string error;
+    cr_assert(!run_gaggle(spec, error).has_value(), "gaggle ran, expected a setup failure");
+    return error;
+}
+
+int64_t realtime_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t(ts.tv_sec) * kSecond + ts.tv_nsec;
+}
+
+// The test process has no child left, running or zombie.
+void no_child_left() {
+    int status;
+    errno = 0;
+    cr_assert(waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD, "a child process is left behind");
+}
+
+void expect_exit(const InterpreterFigures &f, int exit_code, int signal, bool timed_out) {
+    cr_assert_eq(f.exit_code, exit_code, "interpreter %d: exit_code %d, expected %d", f.index, f.exit_code, exit_code);
+    cr_assert_eq(f.signal, signal, "interpreter %d: signal %d, expected %d", f.index, f.signal, signal);
+    cr_assert_eq(f.timed_out, timed_out, "interpreter %d: timed_out %d", f.index, f.timed_out);
+}
+
+void expect_all_succeeded(int size) {
+    const int64_t before = realtime_ns();
+    GaggleFigures g = ran(spec_for({"/bin/true"}, size));
+    const int64_t after = realtime_ns();
+    cr_assert(g.release_unix_ns >= before && g.release_unix_ns <= after, "release_unix_ns is not now");
+    cr_assert_gt(g.wall_ns, 0);
+    cr_assert_eq(g.last_exit_unix_ns, g.release_unix_ns + g.wall_ns);
+    std::set<int> pids;
+    for (int i = 0; i < size; ++i) {
+        const InterpreterFigures &f = g.interpreters[size_t(i)];
+        cr_assert_eq(f.index, i);
+        cr_assert(f.succeeded(), "interpreter %d failed: exit %d signal %d", i, f.exit_code, f.signal);
+        expect_exit(f, 0, 0, false);
+        cr_assert_eq(f.exec_errno, 0);
+        expect_eq(f.stderr_tail, "", "stderr_tail of a success");
+        cr_assert_gt(f.pid, 0);
+        pids.insert(f.pid);
+        cr_assert_gt(f.wall_ns, 0);
+        cr_assert_leq(f.wall_ns, g.wall_ns, "interpreter %d outlasted its gaggle", i);
+        cr_assert_geq(f.start_skew_ns, 0);
+        cr_assert_lt(f.start_skew_ns, kSecond / 2, "interpreter %d started %lld ns after the release", i,
+                     (long long)f.start_skew_ns);
+        cr_assert_lt(f.start_skew_ns, f.wall_ns, "interpreter %d exited before it started", i);
+        cr_assert_gt(f.max_rss_kib, 0, "no rusage for interpreter %d", i);
+    }
+    cr_assert_eq(pids.size(), size_t(size), "pids are not distinct");
+    no_child_left();
+}
+
+// Reaps the orphans handed to this (subreaper) process, waiting up to two
+// seconds for them to end: pid -> wait status.
+std::map<pid_t, int> reap_orphans() {
+    std::map<pid_t, int> statuses;
+    for (int tries = 0; tries < 200;) {
+        int status;
+        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) statuses[pid] = status;
+        else if (pid < 0 && errno == ECHILD) break;
+        else ++tries, usleep(10000);
+    }
+    return statuses;
+}
+
+// Nothing of the interpreter's process group survived, the background process
+// whose pid it wrote to `pid_file` included, and all orphans ended by SIGKILL.
+void group_killed(const InterpreterFigures &f, const std::string &pid_file) {
+    const pid_t background = pid_t(std::atoi(unit::read_text(pid_file).c_str()));
+    cr_assert_gt(background, 0, "no background pid in %s", pid_file.c_str());
+    const std::map<pid_t, int> orphans = reap_orphans();
+    errno = 0;
+    const bool group_gone = kill(-f.pid, 0) < 0 && errno == ESRCH;
+    if (!group_gone) kill(-f.pid, SIGKILL);  // do not leave it running
+    cr_assert(group_gone, "process group %d still has members", f.pid);
+    errno = 0;  // it may have been reaped by the dying shell instead of by this process
+    cr_assert(kill(background, 0) < 0 && errno == ESRCH, "background process %d survived", background);
+    for (const auto &[pid, status] : orphans)
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "process %d ended with status %d", pid, status);
+}
+
+// Orphans of the gaggle's children come to this process, which can then wait for them.
+void adopt_orphans() { cr_assert(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+
+} // namespace
+
+// ---- outcomes ---------------------------------------------------------------
+
+Test(gaggle, true_gaggle_of_1) { expect_all_succeeded(1); }
+
+Test(gaggle, true_gaggle_of_8) { expect_all_succeeded(8); }
+
+Test(gaggle, false_exits_1) {
+    InterpreterFigures f = ran_one(spec_for({"/bin/false"}));
+    expect_exit(f, 1, 0, false);
+    cr_assert(!f.succeeded());
+    cr_assert_eq(f.exec_errno, 0);
+}
+
+Test(gaggle, exit_code_of_every_interpreter) {
+    for (const InterpreterFigures &f : ran(shell("exit 42", 3)).interpreters) expect_exit(f, 42, 0, false);
+}
+
+Test(gaggle, killed_by_a_signal) {
+    InterpreterFigures f = ran_one(shell("kill -9 $$"));
+    expect_exit(f, -1, SIGKILL, false);
+    cr_assert(!f.succeeded());
+}
+
+Test(gaggle, missing_program_is_an_exec_failure) {
+    InterpreterFigures f = ran_one(spec_for({"/nonexistent/bin/python3", "-c", "import os"}));
+    expect_exit(f, 127, 0, false);
+    cr_assert_eq(f.exec_errno, ENOENT);
+    no_child_left();
+}
+
+Test(gaggle, program_without_execute_permission) {
+    TempDir dir;
+    unit::write_text(dir.file("python3"), "#!/bin/sh\n");
+    chmod(dir.file("python3").c_str(), 0644);
+    InterpreterFigures f = ran_one(spec_for({dir.file("python3")}));
+    expect_exit(f, 127, 0, false);
+    cr_assert_eq(f.exec_errno, EACCES);
+}
+
+// ---- timeouts and process groups -----------------------------------------------
+
+Test(gaggle, timeout_kills_the_interpreter) {
+    GaggleSpec spec = spec_for({"/bin/sleep", "30"}, 2);
+    spec.timeout_s = 1;
+    GaggleFigures g = ran(spec);
+    for (const InterpreterFigures &f : g.interpreters) {
+        expect_exit(f, -1, SIGKILL, true);
+        cr_assert(f.wall_ns >= kSecond && f.wall_ns < 3 * kSecond, "killed after %lld ns", (long long)f.wall_ns);
+    }
+    cr_assert(g.wall_ns >= kSecond && g.wall_ns < 3 * kSecond);
+    no_child_left();
+}
+
+Test(gaggle, timeout_kills_the_whole_process_group) {
+    adopt_orphans();
+    TempDir dir;
+    GaggleSpec spec = shell("sleep 30 & echo $! > " + dir.file("bg") + "; sleep 30");
+    spec.timeout_s = 1;
+    InterpreterFigures f = ran_one(spec);
+    expect_exit(f, -1, SIGKILL, true);
+    group_killed(f, dir.file("bg"));
+}
+
+Test(gaggle, leftovers_of_a_finished_interpreter_are_killed) {
+    adopt_orphans();
+    TempDir dir;
+    InterpreterFigures f = ran_one(shell("sleep 30 & echo $! > " + dir.file("bg") + "; exit 0"));
+    expect_exit(f, 0, 0, false);
+    cr_assert_lt(f.wall_ns, 5 * kSecond, "the gaggle waited for the leftover");
+    group_killed(f, dir.file("bg"));
+}
+
+// ---- stderr -------------------------------------------------------------------
+
+Test(gaggle, stderr_tail_of_a_failure) {
+    InterpreterFigures f = ran_one(shell("echo 'ImportError: No module named numpy' >&2; exit 1"));
+    expect_exit(f, 1, 0, false);
+    expect_eq(f.stderr_tail, "ImportError: No module named numpy\n", "stderr_tail");
+}
+
+Test(gaggle, stderr_tail_keeps_the_last_kilobyte) {
+    // 2000 bytes of 'a', then 10 bytes "0123456789": the tail is the last 1024.
+    InterpreterFigures f = ran_one(shell("head -c 2000 /dev/zero | tr '\\0' a >&2; printf 0123456789 >&2; exit 3"));
+    cr_assert_eq(f.stderr_tail.size(), 1024u);
+    expect_eq(f.stderr_tail, std::string(1014, 'a') + "0123456789", "stderr_tail");
+}
+
+Test(gaggle, stderr_of_a_success_is_not_kept) {
+    expect_eq(ran_one(shell("echo warning >&2; exit 0")).stderr_tail, "", "stderr_tail");
+}
+
+Test(gaggle, stderr_capture_leaves_no_file) {
+    TempDir scratch;
+    GaggleSpec spec = shell("echo oops >&2; exit 1", 3);
+    spec.scratch_dir = scratch.path();
+    for (const InterpreterFigures &f : ran(spec).interpreters) expect_eq(f.stderr_tail, "oops\n", "stderr_tail");
+    expect_eq(scratch.entries(), {}, "scratch directory");
+}
+
+Test(gaggle, stdout_is_kept_only_when_asked) {
+    GaggleSpec spec = shell("echo out; echo err >&2", 2);
+    for (const InterpreterFigures &f : ran(spec).interpreters) expect_eq(f.stdout_text, "", "stdout_text by default");
+    spec.capture_stdout = true;
+    for (const InterpreterFigures &f : ran(spec).interpreters) {
+        expect_eq(f.stdout_text, "out\n", "captured stdout_text");
+        expect_eq(f.stderr_tail, "", "stderr_tail of a success");
+    }
+}
+
+// ---- what a child gets ------------------------------------------------------------
+
+Test(gaggle, environment_is_exactly_spec_env) {
+    TempDir dir;
+    GaggleSpec spec = shell("cat /proc/$$/environ > " + dir.file("env"));
+    spec.env = {"PATH=/usr/bin:/bin", "PYIMPORT_TEST=hello world", "EMPTY=", "MPLBACKEND=Agg"};
+    cr_assert(ran_one(spec).succeeded());
+    expect_eq(unit::split_nul(unit::read_text(dir.file("env"))), spec.env, "environment");
+}
+
+Test(gaggle, workdir_is_applied) {
+    TempDir dir;
+    GaggleSpec spec = shell("pwd -P > pwd.txt");
+    spec.workdir = dir.path();
+    cr_assert(ran_one(spec).succeeded());
+    char real[PATH_MAX];
+    cr_assert(realpath(dir.path().c_str(), real) != nullptr);
+    expect_eq(unit::read_text(dir.file("pwd.txt")), std::string(real) + "\n", "pwd");
+}
+
+Test(gaggle, inherited_fds_are_not_leaked) {
+    TempDir dir;
+    // An fd without O_CLOEXEC, high up, on a file with a name to look for.
+    int fd = open(dir.file("leak-marker").c_str(), O_WRONLY | O_CREAT, 0600);
+    cr_assert(fd >= 0 && dup2(fd, 100) == 100);
+    close(fd);
+    // ls lists the shell's fds: what the interpreter got (the shell itself has
+    // moved stdout to the file and saved the old one above 9).
+    GaggleSpec spec = shell("ls -l /proc/$$/fd/ > " + dir.file("fds") + "; exit 0");
+    spec.scratch_dir = dir.path();
+    cr_assert(ran_one(spec).succeeded());
+    close(100);
+    const std::string fds = unit::read_text(dir.file("fds"));
+    for (const std::string &stdio : {std::string(" 0 -> /dev/null\n"), " 2 -> " + dir.path() + "/"})
+        cr_assert(contains(fds, stdio), "no '%s' in the interpreter's fds:\n%s", stdio.c_str(), fds.c_str());
+    cr_assert(!contains(fds, "leak-marker"), "the fd leaked into the interpreter:\n%s", fds.c_str());
+}
+
+Test(gaggle, signal_mask_and_ignored_signals_are_reset) {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    cr_assert(sigprocmask(SIG_BLOCK, &block, nullptr) == 0);
+    signal(SIGUSR1, SIG_IGN);
+    TempDir dir;
+    cr_assert(ran_one(shell("exec grep -E '^Sig(Blk|Ign):' /proc/self/status > " + dir.file("sig"))).succeeded());
+    expect_eq(unit::read_text(dir.file("sig")), "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", "status");
+}
+
+Test(gaggle, credentials_are_switched) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    TempDir dir;
+    chmod(dir.path().c_str(), 0777);
+    GaggleSpec spec = shell("exec grep -E '^(Uid|Gid|Groups|CapEff):' /proc/self/status > ids.$$", 2);
+    spec.workdir = dir.path();
+    spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    for (const InterpreterFigures &f : ran(spec).interpreters) {
+        cr_assert(f.succeeded(), "interpreter %d failed: %s", f.index, f.stderr_tail.c_str());
+        const std::string ids = dir.file("ids." + std::to_string(f.pid));
+        expect_eq(unit::read_text(ids),
+                  "Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\nGroups:\t65534 \n"
+                  "CapEff:\t0000000000000000\n",
+                  "ids of the interpreter");
+        struct stat st {};
+        cr_assert(stat(ids.c_str(), &st) == 0 && st.st_uid == unit::kNobody, "%s not written by 65534", ids.c_str());
+    }
+}
+
+Test(gaggle, workdir_is_entered_with_the_new_ids) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    TempDir dir;
+    chmod(dir.path().c_str(), 0700);  // root's only
+    GaggleSpec spec = spec_for({"/bin/true"}, 2);
+    spec.workdir = dir.path();
+    spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    expect_message(not_run(spec), {"could not chdir to workdir: Permission denied"});
+    no_child_left();
+}
+
+// ---- setup failures -----------------------------------------------------------------
+
+Test(gaggle, missing_workdir_fails_the_setup_and_leaves_no_child) {
+    GaggleSpec spec = spec_for({"/bin/true"}, 4);
+    spec.workdir = "/nonexistent/workdir";
+    expect_message(not_run(spec), {"could not chdir to workdir: No such file or directory"});
+    no_child_left();
+}
+
+Test(gaggle, missing_scratch_dir_fails_the_setup) {
+    GaggleSpec spec = spec_for({"/bin/true"}, 2);
+    spec.scratch_dir = "/nonexistent/scratch";
+    expect_message(not_run(spec), {"stderr capture file in /nonexistent/scratch: No such file or directory"});
+    no_child_left();
+}
+
+Test(gaggle, invalid_spec) {
+    const std::string message = "gaggle needs a size of at least 1 and an absolute program path";
+    expect_message(not_run(spec_for({"/bin/true"}, 0)), {message});
+    expect_message(not_run(spec_for({"true"})), {message});
+    expect_message(not_run(spec_for({""})), {message});
+    expect_message(not_run(spec_for({})), {message});
+}

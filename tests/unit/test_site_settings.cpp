@@ -1,0 +1,148 @@
+// plugstack.conf arguments (key=value words): every key, every rejection.
+#include "site_settings.hpp"
+#include "unit_support.hpp"
+
+using namespace pyimport;
+using unit::expect_eq;
+using unit::expect_message;
+
+namespace {
+
+using Args = std::vector<std::string>;
+
+SiteSettings accepted(const Args &args) {
+    std::string error;
+    auto settings = parse_site_settings(args, error);
+    cr_assert(settings.has_value(), "[%s] rejected: %s", unit::join(args).c_str(), error.c_str());
+    return *settings;
+}
+
+void rejected(const Args &args, const std::vector<std::string> &parts) {
+    std::string error;
+    auto settings = parse_site_settings(args, error);
+    cr_assert(!settings.has_value(), "[%s] was accepted", unit::join(args).c_str());
+    expect_message(error, parts);
+}
+
+// "plugstack.conf: invalid value 'V' for K: <allowed>"
+void rejected_value(const std::string &key, const std::string &value, const std::string &allowed) {
+    rejected({key + "=" + value}, {"plugstack.conf: invalid value '" + value + "' for " + key + ": " + allowed});
+}
+
+const char *const kPathKeys[] = {"outdir",   "conda",           "conda_python", "image",
+                                 "runtime_path", "mount_at", "container_python", "workdir"};
+
+// The path settings, in the order of kPathKeys.
+std::vector<std::string> paths(const SiteSettings &s) {
+    return {s.outdir, s.conda, s.conda_python, s.image, s.runtime_path, s.mount_at, s.container_python, s.workdir};
+}
+
+} // namespace
+
+Test(site_settings, defaults_without_arguments) {
+    SiteSettings s = accepted({});
+    expect_eq(paths(s), {"", "", "", "", "", "", "/usr/bin/python3", "/tmp"}, "paths");
+    cr_assert(s.runtime == Runtime::charliecloud);
+    expect_eq(s.modules, {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"}, "modules");
+    cr_assert_eq(s.max_gaggle, 64);
+    cr_assert_eq(s.timeout_s, 300);
+    cr_assert(s.setenv.empty());
+}
+
+Test(site_settings, every_key) {
+    SiteSettings s = accepted({"outdir=/srv/records", "conda=/opt/env", "conda_python=/opt/env/bin/python3.12",
+                               "image=/img/py.sqfs", "runtime=apptainer", "runtime_path=/opt/apptainer/bin/apptainer",
+                               "mount_at=/mnt/env", "container_python=/usr/local/bin/python3", "modules=numpy,os.path",
+                               "max_gaggle=8", "timeout=60", "workdir=/var/tmp", "setenv=OMP_NUM_THREADS=1"});
+    expect_eq(paths(s),
+              {"/srv/records", "/opt/env", "/opt/env/bin/python3.12", "/img/py.sqfs", "/opt/apptainer/bin/apptainer",
+               "/mnt/env", "/usr/local/bin/python3", "/var/tmp"},
+              "paths");
+    cr_assert(s.runtime == Runtime::apptainer);
+    expect_eq(s.modules, {"numpy", "os.path"}, "modules");
+    cr_assert_eq(s.max_gaggle, 8);
+    cr_assert_eq(s.timeout_s, 60);
+    expect_eq(s.setenv, {"OMP_NUM_THREADS=1"}, "setenv");
+}
+
+Test(site_settings, conda_python_defaults_to_the_environments_python3) {
+    expect_eq(accepted({"conda=/opt/env"}).conda_python, "/opt/env/bin/python3", "default");
+    // An explicit conda_python wins, before or after conda=.
+    expect_eq(accepted({"conda_python=/x/python", "conda=/opt/env"}).conda_python, "/x/python", "given first");
+    expect_eq(accepted({"conda=/opt/env", "conda_python=/x/python"}).conda_python, "/x/python", "given last");
+}
+
+Test(site_settings, mount_at_defaults_to_conda) {
+    expect_eq(accepted({"conda=/opt/env"}).mount_at, "/opt/env", "default");
+    expect_eq(accepted({"mount_at=/mnt/env", "conda=/opt/env"}).mount_at, "/mnt/env", "given first");
+    expect_eq(accepted({"conda=/opt/env", "mount_at=/mnt/env"}).mount_at, "/mnt/env", "given last");
+}
+
+Test(site_settings, runtimes) {
+    cr_assert(accepted({"runtime=charliecloud"}).runtime == Runtime::charliecloud);
+    cr_assert(accepted({"runtime=kernel"}).runtime == Runtime::kernel);
+    cr_assert(accepted({"runtime=apptainer"}).runtime == Runtime::apptainer);
+    cr_assert(accepted({"runtime=singularity"}).runtime == Runtime::singularity);
+    for (const char *bad : {"", "docker", "Apptainer", "ch-run", "apptainer "})
+        rejected_value("runtime", bad, "use charliecloud, kernel, apptainer or singularity");
+}
+
+Test(site_settings, runtime_names) {
+    expect_eq(runtime_name(Runtime::charliecloud), "charliecloud", "charliecloud");
+    expect_eq(runtime_name(Runtime::kernel), "kernel", "kernel");
+    expect_eq(runtime_name(Runtime::apptainer), "apptainer", "apptainer");
+    expect_eq(runtime_name(Runtime::singularity), "singularity", "singularity");
+}
+
+Test(site_settings, paths_must_be_absolute) {
+    for (const char *key : kPathKeys) {
+        for (const char *bad : {"", "relative/dir", "./x", "~/x", " /x"}) rejected_value(key, bad, "use an absolute path");
+        accepted({std::string(key) + "=/"});
+    }
+}
+
+Test(site_settings, max_gaggle_bounds) {
+    cr_assert_eq(accepted({"max_gaggle=1"}).max_gaggle, 1);
+    cr_assert_eq(accepted({"max_gaggle=1024"}).max_gaggle, 1024);
+    for (const char *bad : {"0", "1025", "", "8x", "-8", "+8", " 8", "8.0", "99999999999"})
+        rejected_value("max_gaggle", bad, "use a whole number from 1 to 1024");
+}
+
+Test(site_settings, timeout_bounds) {
+    cr_assert_eq(accepted({"timeout=1"}).timeout_s, 1);
+    cr_assert_eq(accepted({"timeout=86400"}).timeout_s, 86400);
+    for (const char *bad : {"0", "86401", "", "60s", "-1", "1e3"})
+        rejected_value("timeout", bad, "use a whole number from 1 to 86400");
+}
+
+Test(site_settings, modules) {
+    expect_eq(accepted({"modules=Bio"}).modules, {"Bio"}, "one module");
+    expect_eq(accepted({"modules=a.b.c,_d,e2"}).modules, {"a.b.c", "_d", "e2"}, "three modules");
+    for (const char *bad : {"", "numpy,", ",numpy", "numpy,,scipy", "numpy:scipy", "2to3", "a-b", "os..path"})
+        rejected_value("modules", bad, "use Python module names separated by ','");
+}
+
+Test(site_settings, setenv_accumulates_in_order) {
+    SiteSettings s = accepted({"setenv=A=1", "setenv=B_2=x=y", "setenv=EMPTY=", "setenv=A=again"});
+    expect_eq(s.setenv, {"A=1", "B_2=x=y", "EMPTY=", "A=again"}, "setenv");
+}
+
+Test(site_settings, setenv_rejections) {
+    for (const char *bad : {"", "NAME", "=1", "A-B=1", "A B=1", "A.B=1", "$A=1"})
+        rejected_value("setenv", bad, "use setenv=NAME=VALUE");
+}
+
+Test(site_settings, unknown_keys_list_the_allowed_ones) {
+    const std::string keys = "(keys: conda, conda_python, container_python, image, max_gaggle, modules, mount_at, "
+                             "outdir, runtime, runtime_path, setenv, timeout, workdir)";
+    rejected({"colour=red"}, {"plugstack.conf: unknown key 'colour'", keys});
+    rejected({"OUTDIR=/x"}, {"unknown key 'OUTDIR'", keys});
+    rejected({"=x"}, {"unknown key ''", keys});
+    rejected({"outdir"}, {"plugstack.conf argument 'outdir' is not key=value", keys});
+    rejected({""}, {"plugstack.conf argument '' is not key=value"});
+}
+
+Test(site_settings, first_bad_argument_stops_the_parse) {
+    rejected({"outdir=/ok", "timeout=0", "colour=red"}, {"invalid value '0' for timeout"});
+    rejected({"colour=red", "timeout=0"}, {"unknown key 'colour'"});
+}

@@ -83,6 +83,22 @@ std::pair<double, double> log_range(double lo, double hi, double margin) {
 
 // What was imported (and the label), small at the top: the title of a single
 // plot, a screen label above the panels of a multiplot.
+// Labelled tics of a log axis over [lo, hi]: gnuplot's decades suffice for a
+// wide range; under two decades 2 and 5 between them are labelled too.
+std::string log_tics(const char *axis, double lo, double hi, bool labelled = true) {
+    if (std::log10(hi / lo) >= 2) return "";
+    std::string s = std::string("set ") + axis + "tics (";
+    bool first = true;
+    for (int d = int(std::floor(std::log10(lo))); d <= int(std::ceil(std::log10(hi))); ++d)
+        for (double m : {1.0, 2.0, 5.0}) {
+            double v = m * std::pow(10.0, d);
+            if (v < lo || v > hi) continue;
+            s += (first ? "" : ", ") + quoted(labelled ? num(v) : "") + " " + num(v);
+            first = false;
+        }
+    return s + ")\n";
+}
+
 std::string title_line(const std::string &modules, const std::string &label, bool single_plot) {
     std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label));
     std::string style = " font ',11' textcolor rgb '#4D4D4D'\n";
@@ -118,6 +134,7 @@ std::string overall_script(const std::vector<const ConfigData *> &configs) {
     s += kTheme;
     s += "set logscale xy\nset xtics format '%g'\nset mxtics 10\nset mytics 10\n";
     s += "set xrange [" + num(x0) + ":" + num(x1) + "]\nset yrange [" + num(ylo) + ":" + num(yhi) + "]\n";
+    s += log_tics("x", x0, x1) + log_tics("y", ylo, yhi);
     s += "set key outside right center Left reverse samplen 2 spacing 1.2 title 'mode, gaggle size' font ',14'\n";
     std::string plot = "plot ";
     size_t i = 0;
@@ -216,12 +233,17 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
     // x is log10(interpreters) on a linear axis, so boxes keep their width.
     std::string tics = "set xtics (";
     int first = int(std::floor(xlo)), last = int(std::ceil(xhi));
+    const bool narrow = xhi - xlo < 2;  // then 2 and 5 are labelled too, as in log_tics
     for (int d = first; d <= last + 1; ++d) {
         tics += (d == first ? "" : ", ") + quoted(num(std::pow(10.0, d))) + " " + std::to_string(d);
-        for (int k = 2; k <= 9; ++k) tics += ", '' " + num(d + std::log10(double(k))) + " 1";
+        for (int k = 2; k <= 9; ++k) {
+            bool label = narrow && (k == 2 || k == 5);
+            tics += ", " + (label ? quoted(num(k * std::pow(10.0, d))) : std::string("''")) + " " +
+                    num(d + std::log10(double(k))) + (label ? "" : " 1");
+        }
     }
     s += kTheme;
-    s += tics + ")\nset logscale y\nset mytics 10\n";
+    s += tics + ")\nset logscale y\nset mytics 10\n" + log_tics("y", ylo, yhi);
     s += "set xrange [" + num(xlo - 0.35) + ":" + num(xhi + 0.35) + "]\nset yrange [" + num(ylo) + ":" + num(yhi) + "]\n";
     s += "set style fill solid 1.0 border lc rgb '#333333'\nset boxwidth " + num(kBox) + " absolute\n";
     s += "set multiplot\nunset key\nset tmargin at screen 0.84\nset bmargin at screen 0.14\n";
@@ -234,7 +256,7 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
              "fillstyle solid 1.0 border lc rgb '#333333' lw 1.2\n";
         s += "set label 1 " + quoted(pyimport::mode_name(mode)) + " at graph 0.5, graph 1.05 center front font ',15'\n";
         if (m == 1) {
-            s += "unset ylabel\nset ytics format ''\nset xlabel ' '\n";
+            s += "unset ylabel\nset ytics format ''\nset xlabel ' '\n" + log_tics("y", ylo, yhi, false);
             s += "set key at screen 0.82, screen 0.62 left Left reverse samplen 1 spacing 1.4 title 'mode' font ',14'\n";
         } else {
             s += "set label 2 'Total number of concurrent interpreters' at screen 0.44, screen 0.03 center font ',18'\n";
@@ -290,8 +312,9 @@ bool run_gnuplot(const std::string &gnuplot, const std::string &script, std::str
     unlink(script_path);
     if (rc != 0) return error = "cannot run " + gnuplot + ": " + std::strerror(rc) + " (install gnuplot-nox)", false;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        auto first = messages.find_first_not_of(" \n");
-        std::string line = first == std::string::npos ? "" : messages.substr(first, messages.find('\n', first) - first);
+        // gnuplot echoes the command and a caret line; its message is the last line.
+        while (!messages.empty() && (messages.back() == '\n' || messages.back() == ' ')) messages.pop_back();
+        std::string line = messages.substr(messages.rfind('\n') + 1);
         return error = gnuplot + " failed" + (line.empty() ? "" : ": " + line), false;
     }
     return true;
@@ -311,6 +334,8 @@ std::string figure_script(const Dataset &data, const std::string &modules, const
 
 bool write_figures(const Dataset &data, const FigureOptions &options, std::vector<std::string> &written,
                    std::string &error) {
+    if (mkdir(options.dir.c_str(), 0777) != 0 && errno != EEXIST)
+        return error = "cannot create " + options.dir + ": " + std::strerror(errno), false;
     auto list = workloads(data);
     for (const auto &w : list)
         for (const char *kind : {"overall", "individual"})

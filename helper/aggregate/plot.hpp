@@ -9,7 +9,7 @@
 namespace agg {
 
 struct FigureOptions {
-    std::string dir;                               // where the files go (must exist)
+    std::string dir;                               // where the files go (created if missing)
     std::vector<std::string> formats{"png", "svg"};
     std::string gnuplot = "gnuplot";               // the program (looked up in PATH)
     size_t max_points = 4000;                      // scatter points per configuration (boxes use all)

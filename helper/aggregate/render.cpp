@@ -32,10 +32,12 @@ std::string totals_line(const Totals &t, size_t configurations) {
 
 namespace {
 
-bool shown(const Column &c, Format f) {
+bool for_audience(Audience a, Format f) {
     bool human = f == Format::text || f == Format::markdown;
-    return c.audience == Audience::all || (c.audience == Audience::human) == human;
+    return a == Audience::all || (a == Audience::human) == human;
 }
+
+bool shown(const Column &c, Format f) { return for_audience(c.audience, f); }
 
 std::vector<size_t> visible(const Table &t, Format f) {
     std::vector<size_t> out;
@@ -194,7 +196,10 @@ std::string json_document(const std::vector<Table> &tables, const Dataset &data)
 
 } // namespace
 
-std::string render(const std::vector<Table> &tables, Format format, const Dataset &data) {
+std::string render(const std::vector<Table> &all, Format format, const Dataset &data) {
+    std::vector<Table> tables;
+    for (const auto &t : all)
+        if (for_audience(t.audience, format)) tables.push_back(t);
     const std::string totals = totals_line(data.totals, data.configs.size());
     std::string out;
     switch (format) {

@@ -27,11 +27,12 @@ struct Column {
 };
 
 struct Table {
-    std::string id;     // overall, interpreters, gaggles, compare, runs
+    std::string id;     // workloads, overall, interpreters, gaggles, compare, runs
     std::string title;  // one line: what the numbers are, with units
     std::vector<Column> columns;
     std::vector<std::vector<Cell>> rows;
     std::vector<std::string> notes;  // lines printed after the table
+    Audience audience = Audience::all;
 };
 
 } // namespace agg

@@ -76,6 +76,7 @@ Table workload_table(const Dataset &data) {
     t.columns = {{"workload", "workload"}, {"modules", "modules"}, {"label", "label"}};
     for (const auto &w : workloads(data))
         t.rows.push_back({Cell::of(w.tag), Cell::of(w.modules), Cell::of(w.label.empty() ? "-" : w.label)});
+    t.audience = Audience::human;  // CSV and JSON rows carry the module list and label themselves
     return t;
 }
 

@@ -312,6 +312,26 @@ Test(gaggle, credentials_are_switched) {
     }
 }
 
+Test(gaggle, ids_are_switched_from_an_effective_user_with_real_root) {
+    // slurmstepd's user_init: real uid 0, effective uid the user's.
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    TempDir dir;
+    chmod(dir.path().c_str(), 0777);
+    GaggleSpec spec = shell("exec grep -E '^(Uid|Gid):' /proc/self/status > ids");
+    spec.workdir = spec.scratch_dir = dir.path();
+    spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    const std::string outcome = unit::in_child([&]() -> std::string {
+        if (setegid(unit::kNobody) != 0 || seteuid(unit::kNobody) != 0) return "cannot set the effective ids";
+        std::string error;
+        auto figures = run_gaggle(spec, error);
+        if (!figures) return "not run: " + error;
+        return figures->interpreters[0].succeeded() ? "ok" : "failed: " + figures->interpreters[0].stderr_tail;
+    });
+    expect_eq(outcome, "ok", "gaggle");
+    expect_eq(unit::read_text(dir.file("ids")), "Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\n",
+              "ids of the interpreter");
+}
+
 Test(gaggle, workdir_is_entered_with_the_new_ids) {
     if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
     TempDir dir;

@@ -16,12 +16,12 @@ std::string run_id(const NodeRecord &n, const std::string &file) {
 }
 
 // Records of one job step sort together (job id 0: one file each), then by node index.
-bool run_order(const NodeRecord &a, const NodeRecord &b) {
+bool run_order(const NodeRecord *a, const NodeRecord *b) {
     auto key = [](const NodeRecord &n) {
         return std::make_tuple(n.job_id == 0, n.job_id, n.step_id, std::cref(n.cluster), n.job_id ? 0 : n.file,
                                n.node_index, n.file);
     };
-    return key(a) < key(b);
+    return key(*a) < key(*b);
 }
 
 bool same_run(const NodeRecord &a, const NodeRecord &b) {
@@ -30,6 +30,9 @@ bool same_run(const NodeRecord &a, const NodeRecord &b) {
 
 // The first field on which two records of one job step disagree, or "".
 std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
+    if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count && a.modules == b.modules &&
+        a.label == b.label)
+        return "";
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
     };
@@ -172,14 +175,15 @@ std::string describe(const ConfigKey &key, bool with_workload) {
 
 void group_records(std::vector<NodeRecord> nodes, const std::vector<std::string> &files, const Filters &filters,
                    Dataset &dataset) {
-    std::sort(nodes.begin(), nodes.end(), run_order);
+    std::vector<const NodeRecord *> order;  // sorting pointers moves no strings
+    order.reserve(nodes.size());
+    for (const auto &n : nodes) order.push_back(&n);
+    std::sort(order.begin(), order.end(), run_order);
     Grouper grouper(files, filters, dataset);
-    for (size_t begin = 0; begin < nodes.size();) {
+    for (size_t begin = 0; begin < order.size();) {
         size_t end = begin + 1;
-        while (end < nodes.size() && same_run(nodes[begin], nodes[end])) ++end;
-        std::vector<const NodeRecord *> run;
-        for (size_t i = begin; i < end; ++i) run.push_back(&nodes[i]);
-        grouper.add_run(std::move(run));
+        while (end < order.size() && same_run(*order[begin], *order[end])) ++end;
+        grouper.add_run(std::vector<const NodeRecord *>(order.begin() + long(begin), order.begin() + long(end)));
         begin = end;
     }
     grouper.finish();

@@ -8,23 +8,37 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sys/resource.h>
 
 namespace agg {
 
 namespace {
 
-// With PYIMPORT_AGGREGATE_TIMES set, each phase's wall time goes to stderr.
+double cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto s = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+// With PYIMPORT_AGGREGATE_TIMES set, each phase's wall and CPU time (all
+// threads) go to stderr.
 class PhaseClock {
   public:
     void lap(const char *phase) {
+        if (!on_) return;
         auto now = std::chrono::steady_clock::now();
-        if (on_) std::fprintf(stderr, "pyimport-aggregate: %s %.3f s\n", phase, std::chrono::duration<double>(now - last_).count());
+        double cpu = cpu_seconds();
+        std::fprintf(stderr, "pyimport-aggregate: %s %.3f s (CPU %.3f s)\n", phase,
+                     std::chrono::duration<double>(now - last_).count(), cpu - last_cpu_);
         last_ = now;
+        last_cpu_ = cpu;
     }
 
   private:
     bool on_ = std::getenv("PYIMPORT_AGGREGATE_TIMES") != nullptr;
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+    double last_cpu_ = on_ ? cpu_seconds() : 0;
 };
 
 } // namespace
@@ -74,8 +88,13 @@ int run(const Options &options, std::FILE *out, std::FILE *err) {
                      totals_line(data.totals, 0).c_str());
         return kExitNoDataOrStrict;
     }
+    PhaseClock clock;
+    auto tables = build_tables(data, options.tables);
+    clock.lap("tables");
+    std::string text = render(tables, options.format, data);
+    clock.lap("render");
     std::string error;
-    if (!write_output(options, render(build_tables(data, options.tables), options.format, data), out, error)) {
+    if (!write_output(options, text, out, error)) {
         std::fprintf(err, "pyimport-aggregate: %s: %s\n", options.output.empty() ? "-" : options.output.c_str(),
                      error.c_str());
         return kExitCannotWrite;

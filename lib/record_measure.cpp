@@ -1,6 +1,7 @@
 #include "record_measure.hpp"
 
 #include "environment_files.hpp"
+#include "fs_metadata_counters.hpp"
 #include "private_mount.hpp"
 
 #include <cerrno>
@@ -74,9 +75,16 @@ std::string read_all(int fd) {
 } // namespace
 
 bool measure_into(Record &record, const InterpreterCommand &command, const GaggleSpec &spec, std::string &error) {
+    // The shared file system's counters around the gaggle, outside its timed
+    // interval; a file system without counters (or unreadable ones) adds none.
+    const std::string served_from = command.image.empty() ? command.env_path : command.image;
+    std::string ignored;
+    auto before = snapshot_metadata_counters(served_from, ignored);
     auto figures = run_gaggle(spec, error);
     if (!figures) return false;
+    auto after = before ? snapshot_metadata_counters(served_from, ignored) : std::nullopt;
     record.gaggle = std::move(*figures);
+    if (before && after) record.fs_metadata_ops = diff_metadata_counters(*before, *after);
     record.run.env_digest = env_digest_of(command, spec);
     return true;
 }

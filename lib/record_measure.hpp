@@ -1,6 +1,7 @@
 // Fills a record's measured parts in the process that runs the gaggle: the
-// gaggle's figures, then the environment's digest, read after the gaggle so
-// that it cannot warm the caches the gaggle is measuring.
+// gaggle's figures, the shared file system's metadata operations during it,
+// then the environment's digest, read after the gaggle so that it cannot warm
+// the caches the gaggle is measuring.
 #pragma once
 #include "gaggle.hpp"
 #include "interpreter_command.hpp"

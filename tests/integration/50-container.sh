@@ -70,6 +70,22 @@ for r in recs:
 EOF
 }
 
+# Metadata operations at MooseFS per interpreter. All four "nodes" share one
+# mfsmount here, so each record's counters cover every overlapping gaggle:
+# the median over records divided by all 16 interpreters.
+metadata_per_interpreter() {   # label
+    /usr/bin/python3 - "$WORK/$1" <<'EOF'
+import glob, json, statistics, sys
+recs = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/*.json")]
+ops = [r.get("fs_metadata_ops", {}).get("metadata_total", -1) for r in recs]
+print(int(statistics.median(ops) / 16) if min(ops) >= 0 else -1)
+EOF
+}
+metadata_between() {   # label low high
+    local n; n=$(metadata_per_interpreter "$1"); diag "$1: $n MooseFS metadata operations per interpreter"
+    [ "$n" -ge "$2" ] && [ "$n" -le "$3" ]
+}
+
 no_image_mount_left() { ! losetup -a | grep -q py3.sqfs && ! grep -q ' squashfs ' /proc/mounts && ! grep -q squashfuse /proc/mounts; }
 
 check "conda,4 on 4 nodes from the directory on MooseFS" run_mode conda "" conda,4
@@ -79,6 +95,9 @@ check "ch-run records: the same digest, squashfuse, all succeeded" records_say c
 check "container,4 on 4 nodes through the plugin's kernel loop mount" run_mode kernel kernel container,4
 check "kernel records: the same digest, kernel-squashfs, all succeeded" records_say kernel container kernel kernel-squashfs
 check "no loop device or image mount is left behind" no_image_mount_left
+check "directory form: thousands of metadata operations per interpreter at MooseFS" metadata_between conda 1000 100000
+check "ch-run form: almost none per interpreter" metadata_between chrun 0 50
+check "kernel form: almost none per interpreter" metadata_between kernel 0 50
 "$RECORD" summary "$WORK"/conda/*.json "$WORK"/chrun/*.json "$WORK"/kernel/*.json | sed 's/^/# /'
 
 # --- bad input: one clear line, the job still runs, no record ----------------

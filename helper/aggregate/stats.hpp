@@ -11,7 +11,7 @@ struct Summary {
     double median, mean, sd, min, p95, max;
 };
 
-// All of Summary for `values` (taken by value: sorted in place).
+// All of Summary for `values` (taken by value; linear time, by selection).
 Summary summarize(std::vector<double> values);
 
 // The q-quantile of sorted values, interpolating linearly between order

@@ -31,12 +31,6 @@ int usage_error(const std::string &message) {
     return kExitUsage;
 }
 
-std::string host_name() {
-    char buf[256] = "";
-    gethostname(buf, sizeof buf - 1);
-    return buf;
-}
-
 // MODE,N[,...] starts with a mode; a setting may hold commas (modules=a,b).
 bool looks_like_request(const std::string &arg) {
     return pyimport::parse_mode(arg.substr(0, arg.find(','))).has_value();
@@ -51,7 +45,7 @@ struct Arguments {
 
 // Returns "" or an error; numeric flags are checked like everything else.
 std::string parse_arguments(int argc, char **argv, Arguments &args) {
-    args.job.node = host_name();
+    args.job.node = pyimport::this_host_name();
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto number = [&](const char *flag, long hi) -> std::optional<long> {
@@ -99,7 +93,7 @@ int main(int argc, char **argv) {
     ctx.job.gid = getgid();
     const char *user = getenv("USER");
     ctx.job.user = user ? user : std::to_string(getuid());
-    ctx.writer = {"pyimport-gaggle", pyimport::kVersion, host_name()};
+    ctx.writer = {"pyimport-gaggle", pyimport::kVersion, pyimport::this_host_name()};
     for (char **e = environ; *e; ++e) ctx.job_env.emplace_back(*e);
 
     auto outcome = pyimport::run_benchmark(ctx, error);

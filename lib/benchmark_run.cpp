@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unistd.h>
 
 namespace pyimport {
 
@@ -78,6 +79,12 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
         outcome.record_path = ctx.site.outdir + "/" + name;
     }
     return outcome;
+}
+
+std::string this_host_name() {
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    return host;
 }
 
 std::string summarize(const Record &rec) {

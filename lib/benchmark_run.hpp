@@ -31,6 +31,9 @@ struct BenchmarkOutcome {
 // the record could not be written (no partial record is left then).
 std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::string &error);
 
+// gethostname(), for WriterInfo::host.
+std::string this_host_name();
+
 // A one-line summary for logs: counts, median and gaggle time.
 std::string summarize(const Record &record);
 

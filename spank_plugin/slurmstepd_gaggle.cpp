@@ -56,6 +56,19 @@ std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
     return "";
 }
 
+// Everything run_benchmark needs, from the site, the request and Slurm; "" or the problem.
+std::string prepare(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
+                    const char *option_value, BenchmarkContext &ctx) {
+    if (!site) return "site configuration is wrong: " + site_error;
+    std::string error;
+    auto request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s}, error);
+    if (!request) return error;
+    ctx.site = *site;
+    ctx.request = *request;
+    ctx.writer = {"pyimport_bench.so", kVersion, this_host_name()};
+    return describe_job(sp, ctx);
+}
+
 bool is_user_step(spank_t sp) {
     uint32_t step = 0;
     return item(sp, S_JOB_STEPID, step) && step != kBatchStep && step != kExternStep && step != kInteractiveStep;
@@ -66,28 +79,16 @@ bool is_user_step(spank_t sp) {
 int slurmstepd_run_gaggle(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
                           const char *option_value) {
     if (!option_value || !is_user_step(sp)) return 0;
-    const std::string where = std::getenv("SLURMD_NODENAME") ? std::getenv("SLURMD_NODENAME") : "this node";
-    std::string error;
     BenchmarkContext ctx;
-    if (!site) error = "site configuration is wrong: " + site_error;
-    std::optional<BenchRequest> request;
-    if (error.empty()) request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s}, error);
-    if (request) {
-        ctx.site = *site;
-        ctx.request = *request;
-        ctx.writer = {"pyimport_bench.so", kVersion, ""};
-        char host[256] = "";
-        gethostname(host, sizeof host - 1);
-        ctx.writer.host = host;
-        error = describe_job(sp, ctx);
-    }
+    std::string error = prepare(sp, site, site_error, option_value, ctx);
     if (error.empty()) {
         if (auto outcome = run_benchmark(ctx, error)) {
             log_info(summarize(outcome->record) + ", record " + outcome->record_path);
             return 0;
         }
     }
-    log_error(where + ": no record written: " + error);
+    const char *node = std::getenv("SLURMD_NODENAME");
+    log_error(std::string(node ? node : "this node") + ": no record written: " + error);
     return 0;
 }
 

@@ -67,76 +67,55 @@ std::string good_text() { return pyimport::record_to_json(unit::make_record({}))
 
 } // namespace
 
-Test(aggregate_bad_data, truncated_record) {
+namespace {
+
+// Two good job steps and one bad file `name` holding `text`: skipped (exit 0),
+// one line naming it and saying `problem`, counted in the totals.
+void bad_file(const std::string &name, const std::string &text, const std::string &problem) {
     std::string path;
     Outcome r = with_bad([&](const unit::TempDir &d) {
-        path = d.file("truncated.json");
-        unit::write_text(path, good_text().substr(0, 300));
+        path = d.file(name);
+        unit::write_text(path, text);
         return path;
     });
     cr_assert_eq(r.status, kExitOk, "bad files are skipped by default");
-    cr_assert(has_line(r, path, "invalid JSON (truncated or corrupt) at line"), "%s", r.err.c_str());
+    cr_assert(has_line(r, path, problem), "%s", r.err.c_str());
     cr_assert(contains(r.out, "5 record files: 4 used"), "%s", r.out.c_str());
     cr_assert(contains(r.out, "1 bad file skipped"), "%s", r.out.c_str());
 }
 
+std::string edited(std::string text, const std::string &from, const std::string &to) {
+    return text.replace(text.find(from), from.size(), to);
+}
+
+} // namespace
+
+Test(aggregate_bad_data, truncated_record) {
+    bad_file("truncated.json", good_text().substr(0, 300), "invalid JSON (truncated or corrupt) at line");
+}
+
 Test(aggregate_bad_data, corrupt_record) {
-    std::string path;
-    Outcome r = with_bad([&](const unit::TempDir &d) {
-        std::string text = good_text();
-        text[text.find(':')] = ';';
-        path = d.file("corrupt.json");
-        unit::write_text(path, text);
-        return path;
-    });
-    cr_assert(has_line(r, path, "invalid JSON (truncated or corrupt)"), "%s", r.err.c_str());
+    bad_file("corrupt.json", edited(good_text(), ":", ";"), "invalid JSON (truncated or corrupt)");
 }
 
 Test(aggregate_bad_data, binary_garbage) {
-    std::string path;
-    Outcome r = with_bad([&](const unit::TempDir &d) {
-        std::string junk;
-        for (int i = 0; i < 5000; ++i) junk += char((i * 7919) % 256);
-        path = d.file("junk.json");
-        unit::write_text(path, junk);
-        return path;
-    });
-    cr_assert(has_line(r, path, "invalid JSON"), "%s", r.err.c_str());
+    std::string junk;
+    for (int i = 0; i < 5000; ++i) junk += char((i * 7919) % 256);
+    bad_file("junk.json", junk, "invalid JSON");
 }
 
 Test(aggregate_bad_data, foreign_json) {
-    std::string path;
-    Outcome r = with_bad([&](const unit::TempDir &d) {
-        path = d.file("package.json");
-        unit::write_text(path, "{\"name\": \"left-pad\", \"version\": \"1.3.0\"}\n");
-        return path;
-    });
-    cr_assert(has_line(r, path, "not a pyimport-bench record"), "%s", r.err.c_str());
+    bad_file("package.json", "{\"name\": \"left-pad\", \"version\": \"1.3.0\"}\n", "not a pyimport-bench record");
 }
 
 Test(aggregate_bad_data, future_version) {
-    std::string path;
-    Outcome r = with_bad([&](const unit::TempDir &d) {
-        std::string text = good_text();
-        text.replace(text.find("\"version\": 1"), 12, "\"version\": 7");
-        path = d.file("future.json");
-        unit::write_text(path, text);
-        return path;
-    });
-    cr_assert(has_line(r, path, "record version 7 is newer than this reader (1): upgrade pyimport-bench"), "%s",
-              r.err.c_str());
+    bad_file("future.json", edited(good_text(), "\"version\": 1", "\"version\": 7"),
+             "record version 7 is newer than this reader (1): upgrade pyimport-bench");
 }
 
 Test(aggregate_bad_data, inconsistent_record) {
-    std::string path;
-    Outcome r = with_bad([&](const unit::TempDir &d) {
-        pyimport::Record rec = unit::make_record({});
-        rec.run.gaggle_size = 5;
-        path = d.file("count.json");
-        unit::write_text(path, pyimport::record_to_json(rec));
-        return path;
-    });
-    cr_assert(has_line(r, path, "interpreters has 2 entries, run.gaggle_size says 5"), "%s", r.err.c_str());
+    bad_file("count.json", edited(good_text(), "\"gaggle_size\": 2", "\"gaggle_size\": 5"),
+             "interpreters has 2 entries, run.gaggle_size says 5");
 }
 
 Test(aggregate_bad_data, mixed_module_lists) {

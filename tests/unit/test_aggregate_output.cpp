@@ -35,6 +35,17 @@ Dataset sample(const unit::TempDir &dir) {
     return collect(o);
 }
 
+// The sample's tables (`which`, default all but runs) rendered as `format`.
+std::string rendered(Format format, TableChoice which = {}) {
+    unit::TempDir dir;
+    Dataset d = sample(dir);
+    TableOptions o;
+    o.which = which;
+    return render(build_tables(d, o), format, d);
+}
+
+const TableChoice kOverallOnly{true, false, false, false, false};
+
 const Table &table(const std::vector<Table> &tables, const std::string &id) {
     for (const auto &t : tables)
         if (t.id == id) return t;
@@ -99,11 +110,7 @@ Test(aggregate_output, no_common_configuration_is_said) {
 }
 
 Test(aggregate_output, text_is_aligned) {
-    unit::TempDir dir;
-    Dataset d = sample(dir);
-    TableOptions o;
-    o.which = {true, false, false, false, false};
-    std::string text = render(build_tables(d, o), Format::text, d);
+    std::string text = rendered(Format::text, kOverallOnly);
     cr_assert(contains(text, "36 record files: 36 used (24 job steps, 4 configurations, 72 interpreters); "
                              "0 bad files skipped\n"),
               "%s", text.c_str());
@@ -116,25 +123,18 @@ Test(aggregate_output, text_is_aligned) {
 }
 
 Test(aggregate_output, markdown) {
-    unit::TempDir dir;
-    Dataset d = sample(dir);
-    std::string md = render(build_tables(d, {}), Format::markdown, d);
+    std::string md = rendered(Format::markdown);
     cr_assert(contains(md, "| mode | nodes | gaggle | interpreters | runs |"), "%s", md.c_str());
     cr_assert(contains(md, "| --- | ---: | ---: |"), "%s", md.c_str());
     cr_assert(contains(md, "**Overall time:"), "%s", md.c_str());
 }
 
 Test(aggregate_output, csv_one_table_is_plain) {
-    unit::TempDir dir;
-    Dataset d = sample(dir);
-    TableOptions o;
-    o.which = {true, false, false, false, false};
-    std::string csv = render(build_tables(d, o), Format::csv, d);
+    std::string csv = rendered(Format::csv, kOverallOnly);
     cr_assert(csv.rfind("modules,label,mode,nodes,gaggle,interpreters,runs,median_s,", 0) == 0, "%s", csv.c_str());
     cr_assert(contains(csv, "\njson,,conda,1,2,2,6,2.126,"), "%s", csv.c_str());
     cr_assert(!contains(csv, "#"), "no comments in a single table");
-    o.which.compare = true;
-    std::string two = render(build_tables(d, o), Format::csv, d);
+    std::string two = rendered(Format::csv, {true, false, false, true, false});
     cr_assert(contains(two, "\n# compare: Container / conda"), "%s", two.c_str());
 }
 

@@ -2,6 +2,7 @@
 
 #include "parse_util.hpp"
 
+#include <charconv>
 #include <ctime>
 
 namespace agg {
@@ -14,13 +15,10 @@ bool NumberSet::contains(long long n) const {
 }
 
 std::optional<long long> parse_whole(std::string_view text, long long lo, long long hi) {
-    if (text.empty() || text.size() > 18) return std::nullopt;
     long long value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + (c - '0');
-    }
-    if (value < lo || value > hi) return std::nullopt;
+    if (text.empty() || text.size() > 18 || text[0] < '0' || text[0] > '9') return std::nullopt;  // no sign
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return std::nullopt;
     return value;
 }
 

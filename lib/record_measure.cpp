@@ -63,11 +63,14 @@ std::string read_all(int fd) {
 
 // The holder: a process that exists for this gaggle only, so its private
 // mount namespace (and the mount, and the loop device) vanish with it.
-[[noreturn]] void run_holder(int out, Record record, const InterpreterCommand &command, const GaggleSpec &spec) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+[[noreturn]] void run_holder(int out, pid_t parent, Record record, const InterpreterCommand &command,
+                            const GaggleSpec &spec) {
     std::string error;
-    bool ok = mount_image_privately(command.image, command.mount_at, error) &&
-              measure_into(record, command, spec, error);
+    bool ok = mount_image_privately(command.image, command.mount_at, error);
+    // Only now: the euid changes in the mount clear a parent-death signal.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the parent died before that
+    ok = ok && measure_into(record, command, spec, error);
     write_all(out, ok ? "R" + record_to_json(record) : "E" + error);
     _exit(0);
 }
@@ -93,10 +96,11 @@ bool measure_in_private_mount(Record &record, const InterpreterCommand &command,
                               std::string &error) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) return error = std::string("pipe: ") + std::strerror(errno), false;
+    const pid_t parent = getpid();
     pid_t holder = fork();
     if (holder == 0) {
         close(pipefd[0]);
-        run_holder(pipefd[1], record, command, spec);
+        run_holder(pipefd[1], parent, record, command, spec);
     }
     close(pipefd[1]);
     std::string reply = holder > 0 ? read_all(pipefd[0]) : "";

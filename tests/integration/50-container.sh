@@ -117,6 +117,35 @@ user_writable_image() {
         conda="$ENVDIR" image="$WORK/open/py3.sqfs" runtime=kernel
 }
 check "kernel runtime refuses an image in a user-writable directory" user_writable_image
+# A kernel-mode gaggle whose slurmstepd dies: the process holding the mount
+# namespace and the interpreters die with it, and so do the mount and the
+# loop device. The interpreters hang (probe-python) so the kill lands mid-gaggle.
+loop_bound() { losetup -a | grep -qF "$IMAGE"; }
+interpreters_of_user() { pgrep -u "$USER_NAME" -f "sleep 3600" | wc -l; }
+gaggle_hanging() { [ "$(interpreters_of_user)" -ge 2 ] && loop_bound; }
+all_gone() { ! loop_bound && [ "$(interpreters_of_user)" -eq 0 ]; }
+wait_until() {   # tenths-of-seconds command...
+    local n=$1; shift
+    for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+killed_mid_gaggle() {
+    local job stepd
+    cluster_up outdir="$WORK/out" conda="$ENVDIR" conda_python="$TESTS_TOP/tests/fixtures/probe-python" \
+        image="$IMAGE" runtime=kernel timeout=100 || return 1
+    PROBE_HANG=1 srun_as user -N1 --pyimport-bench=container,2 true &
+    local srun_pid=$!
+    wait_until 200 gaggle_hanging || return 1
+    job=$(squeue -h -o %i | head -n1)
+    stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
+    kill -KILL "$stepd"
+    wait_until 50 all_gone
+    local rc=$?
+    scancel "$job"; wait "$srun_pid"
+    return $rc
+}
+check "kernel mode: slurmstepd killed mid-gaggle takes interpreters, mount and loop device with it" killed_mid_gaggle
+
 shared_fs_down() {
     "$MOOSEFS" down >/dev/null 2>&1
     fault "no record written" conda="$ENVDIR" conda_python="$ENVDIR/usr/bin/python3" image="$IMAGE" runtime=kernel

@@ -1,6 +1,7 @@
 #include "gaggle_child.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <ctime>
 #include <fcntl.h>
@@ -40,11 +41,20 @@ namespace {
 }
 
 // Handlers set by the parent process are reset by execve, but ignored signals
-// and the blocked mask would be inherited by the interpreter.
+// and the blocked mask would be inherited by the interpreter. The raw system
+// call reaches every signal: glibc's sigaction() refuses the two it reserves
+// (32, 33), which a parent such as make may have left ignored.
+struct KernelSigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    uint64_t mask;
+};
+
 bool reset_signals() {
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // fails harmlessly for KILL/STOP
+    const KernelSigaction dfl{SIG_DFL, 0, nullptr, 0};
+    for (int sig = 1; sig <= 64; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof dfl.mask);
     sigset_t none;
     sigemptyset(&none);
     return sigprocmask(SIG_SETMASK, &none, nullptr) == 0;

@@ -33,10 +33,18 @@ using simdjson::dom::object;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
-// Key comparison without a call into libc: keys are short.
+// Key comparison without a call into libc, eight bytes at a time: keys are
+// short (up to 20 bytes), and this runs for every field of every record.
 inline bool same(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
+    size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+        uint64_t x, y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        if (x != y) return false;
+    }
+    for (; i < a.size(); ++i)
         if (a[i] != b[i]) return false;
     return true;
 }

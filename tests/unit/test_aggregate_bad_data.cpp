@@ -206,3 +206,55 @@ Test(aggregate_bad_data, study_rows) {
     cr_assert(has_line(r, dir.file("overall_time.bcp") + ":4", "is not a positive number"), "%s", r.err.c_str());
     cr_assert(contains(r.out, "2 rows of the 2017 study"), "%s", r.out.c_str());
 }
+
+// Reading is spread over threads; what comes out (tables, totals, the problem
+// lines and their order) is the same whatever their number. Over 4 x 64 files,
+// so that four threads really share the work, with bad files of every kind
+// scattered among the good ones.
+Test(aggregate_bad_data, threads_do_not_change_the_output) {
+    unit::TempDir dir;
+    NodeSpec s;
+    for (uint32_t job = 1; job <= 40; ++job) {
+        s.job = job;
+        s.mode = job % 2 ? "conda" : "container";
+        s.walls = {1.0 + job * 0.01, 2.0 + job * 0.03};
+        s.release_s += 60;
+        unit::write_run(dir, s, 8);
+    }
+    s.job = 41;  // a configuration of job 40's with other modules
+    s.modules = {"numpy"};
+    unit::write_run(dir, s, 8);
+    s.job = 42;  // incomplete
+    unit::write_run(dir, s, 4);
+    cr_assert(std::remove(dir.file("pyimport-42.0-n2.json").c_str()) == 0);
+    s.job = 43;  // node index 1 disagrees on the label
+    unit::write_run(dir, s, 2);
+    s.node_index = 1;
+    s.node_count = 2;
+    s.label = "other";
+    unit::write_record(dir, s);
+    s = NodeSpec{};
+    s.job = 7;  // a second record for node index 2 of job step 7, under another name
+    s.node_index = 2;
+    s.node_count = 8;
+    unit::write_text(dir.file("pyimport-7.0-n3-copy.json"), pyimport::record_to_json(unit::make_record(s)));
+    const std::string good = good_text();
+    unit::write_text(dir.file("pyimport-10.0-n1x.json"), good.substr(0, 200));
+    unit::write_text(dir.file("pyimport-15.0-n4x.json"), "[]");
+    unit::write_text(dir.file("pyimport-2.0-n9.json"), edited(good, "\"version\": 1", "\"version\": 9"));
+    unit::write_text(dir.file("pyimport-25.0-n1x.json"), "");
+    unit::write_text(dir.file("pyimport-33.0-n7x.json"), edited(good, "\"gaggle_size\": 2", "\"gaggle_size\": 3"));
+    unit::write_text(dir.file("pyimport-39.0-n9.json"), edited(good, ":", ";"));
+
+    Outcome one = run_on({"--threads", "1", dir.path()});
+    cr_assert_eq(one.status, kExitOk, "%s", one.err.c_str());
+    cr_assert_eq(lines(one.err).size(), 10u, "six bad files, a duplicate, a disagreement, an incomplete step, mixed "
+                                             "modules:\n%s", one.err.c_str());
+    cr_assert(contains(one.out, "6 bad files skipped"), "%s", one.out.c_str());
+    for (const char *threads : {"2", "3", "4", "16"}) {
+        Outcome many = run_on({"--threads", threads, dir.path()});
+        cr_assert_eq(many.status, one.status);
+        unit::expect_eq(many.err, one.err, (std::string("problems with --threads ") + threads).c_str());
+        unit::expect_eq(many.out, one.out, (std::string("tables with --threads ") + threads).c_str());
+    }
+}

@@ -190,7 +190,14 @@ int64_t Gaggle::release_and_wait() {
         int64_t left_ms = killed ? 1000 : (deadline - clock_ns(CLOCK_MONOTONIC)) / 1000000 + 1;
         int n = poll(exits.data(), exits.size(), int(std::max<int64_t>(left_ms, 0)));
         const int64_t now = clock_ns(CLOCK_MONOTONIC);
-        if (n < 0) continue;  // EINTR
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {  // poll itself failed: end the gaggle (killed, reaped below) rather than spin
+            for (size_t i = 0; i < exits.size(); ++i)
+                if (exits[i].fd >= 0) {
+                    kill(-pids[i], SIGKILL);
+                    exits[i].revents = POLLIN;
+                }
+        }
         if (n == 0 && !killed && now >= deadline) {
             for (size_t i = 0; i < exits.size(); ++i)
                 if (exits[i].fd >= 0) {

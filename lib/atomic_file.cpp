@@ -1,5 +1,7 @@
 #include "atomic_file.hpp"
 
+#include "sys_io.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -10,20 +12,7 @@ namespace pyimport {
 
 namespace {
 
-std::string failure(const std::string &what, const std::string &path) {
-    return what + " " + path + ": " + std::strerror(errno);
-}
-
-bool write_all(int fd, const std::string &content) {
-    size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += size_t(n);
-    }
-    return true;
-}
+std::string failure(const std::string &what, const std::string &path) { return errno_text(what + " " + path); }
 
 } // namespace
 

@@ -1,6 +1,7 @@
 #include "gaggle.hpp"
 
 #include "gaggle_child.hpp"
+#include "sys_io.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -25,15 +26,7 @@ namespace {
 constexpr int kSetupTimeoutMs = 30000;   // children reaching the barrier
 constexpr size_t kStderrTailBytes = 1024;
 
-int64_t clock_ns(clockid_t clock) {
-    timespec ts;
-    clock_gettime(clock, &ts);
-    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 int64_t timeval_ns(const timeval &tv) { return int64_t(tv.tv_sec) * 1000000000 + int64_t(tv.tv_usec) * 1000; }
-
-std::string errno_text(const std::string &what) { return what + ": " + std::strerror(errno); }
 
 int open_scratch_file(const std::string &dir) {
     int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);

@@ -1,5 +1,7 @@
 #include "gaggle_child.hpp"
 
+#include "sys_io.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <csignal>
@@ -115,12 +117,6 @@ bool close_inherited_fds(const ChildPlan &plan) {
     return true;
 }
 
-int64_t monotonic_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 } // namespace
 
 void run_child(const ChildPlan &plan) {
@@ -149,7 +145,7 @@ void run_child(const ChildPlan &plan) {
     while (n < 0 && errno == EINTR);
     if (n != 0) _exit(126);  // anything but EOF means "abort"
 
-    plan.slot->exec_ns = monotonic_ns();
+    plan.slot->exec_ns = clock_ns(CLOCK_MONOTONIC);
     drop_boost(boost, plan.nice_value);
     execve(plan.argv[0], plan.argv, plan.envp);
     plan.slot->exec_errno = errno;

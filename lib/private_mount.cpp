@@ -1,5 +1,7 @@
 #include "private_mount.hpp"
 
+#include "sys_io.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -14,8 +16,6 @@
 namespace pyimport {
 
 namespace {
-
-std::string errno_text(const std::string &what) { return what + ": " + std::strerror(errno); }
 
 bool owned_by_root_not_shared_writable(const struct stat &st) {
     return st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));

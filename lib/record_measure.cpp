@@ -3,6 +3,7 @@
 #include "environment_files.hpp"
 #include "fs_metadata_counters.hpp"
 #include "private_mount.hpp"
+#include "sys_io.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -40,27 +41,6 @@ std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &s
     return digest_inside_runtime(command, spec);
 }
 
-bool write_all(int fd, const std::string &text) {
-    for (size_t done = 0; done < text.size();) {
-        ssize_t n = write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += size_t(n);
-    }
-    return true;
-}
-
-std::string read_all(int fd) {
-    std::string text;
-    char buf[65536];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        text.append(buf, size_t(n));
-    }
-    return text;
-}
-
 // The holder: a process that exists for this gaggle only, so its private
 // mount namespace (and the mount, and the loop device) vanish with it.
 [[noreturn]] void run_holder(int out, pid_t parent, Record record, const InterpreterCommand &command,
@@ -95,7 +75,7 @@ bool measure_into(Record &record, const InterpreterCommand &command, const Gaggl
 bool measure_in_private_mount(Record &record, const InterpreterCommand &command, const GaggleSpec &spec,
                               std::string &error) {
     int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) return error = std::string("pipe: ") + std::strerror(errno), false;
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return error = errno_text("pipe"), false;
     const pid_t parent = getpid();
     pid_t holder = fork();
     if (holder == 0) {
@@ -107,7 +87,7 @@ bool measure_in_private_mount(Record &record, const InterpreterCommand &command,
     close(pipefd[0]);
     int status = 0;
     while (holder > 0 && waitpid(holder, &status, 0) < 0 && errno == EINTR) {}
-    if (holder < 0) return error = std::string("fork: ") + std::strerror(errno), false;
+    if (holder < 0) return error = errno_text("fork"), false;
     if (reply.empty()) return error = "the process holding the image mount died", false;
     if (reply[0] == 'E') return error = reply.substr(1), false;
     auto parsed = record_from_json(reply.substr(1), error);

@@ -65,7 +65,8 @@ struct Gaggle {
     ChildSlot *slots = nullptr;
     size_t slots_bytes = 0;
     std::vector<pid_t> pids;
-    std::vector<pollfd> exits;   // one pidfd per child
+    std::vector<int> pidfds;     // one per child, readable once it has exited
+    std::vector<pollfd> exits;   // what poll() watches: the pidfds of children still running
     std::vector<int> status;
     std::vector<rusage> usage;
     std::vector<int64_t> exit_ns;
@@ -79,8 +80,7 @@ struct Gaggle {
             if (fd >= 0) close(fd);
         for (int fd : stderr_fds) close(fd);
         for (int fd : stdout_fds) close(fd);
-        for (auto &p : exits)
-            if (p.fd >= 0) close(p.fd);
+        for (int fd : pidfds) close(fd);
         if (slots) munmap(slots, slots_bytes);
     }
 
@@ -117,6 +117,7 @@ bool Gaggle::prepare(std::string &error) {
     if (mem == MAP_FAILED) return error = errno_text("mmap"), false;
     slots = static_cast<ChildSlot *>(mem);
     pids.reserve(size_t(spec.size));
+    pidfds.reserve(size_t(spec.size));
     exits.reserve(size_t(spec.size));
     status.assign(size_t(spec.size), 0);
     usage.assign(size_t(spec.size), rusage{});
@@ -143,6 +144,7 @@ bool Gaggle::start_children(std::string &error) {
         pids.push_back(pid);
         int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
         if (pidfd < 0) return error = errno_text("pidfd_open"), false;
+        pidfds.push_back(pidfd);
         exits.push_back(pollfd{pidfd, POLLIN, 0});
     }
     close(ready[1]);
@@ -172,7 +174,10 @@ bool Gaggle::await_barrier(std::string &error) {
 }
 
 // The timed interval. From the release to the last exit the parent only
-// blocks in poll(); no allocation, logging or file I/O happens here.
+// blocks in poll(), stamps each exit and kills what that interpreter left in
+// its group (so strays do not compete with the rest of the gaggle); no
+// allocation, logging or file I/O happens here. Reaping comes after: until
+// then each exited child is a zombie, which keeps its group id ours.
 int64_t Gaggle::release_and_wait() {
     const int64_t release = clock_ns(CLOCK_MONOTONIC);
     const int64_t deadline = release + int64_t(spec.timeout_s) * 1000000000;
@@ -203,13 +208,13 @@ int64_t Gaggle::release_and_wait() {
         for (size_t i = 0; i < exits.size(); ++i) {
             if (exits[i].fd < 0 || !(exits[i].revents & POLLIN)) continue;
             exit_ns[i] = now;
-            kill(-pids[i], SIGKILL);  // leftovers of its group; the zombie leader keeps the id ours
-            if (wait4(pids[i], &status[i], 0, &usage[i]) < 0) status[i] = -1;
-            close(exits[i].fd);
-            exits[i].fd = -1;
+            kill(-pids[i], SIGKILL);
+            exits[i].fd = -1;  // poll() ignores it from now on
             --running;
         }
     }
+    for (size_t i = 0; i < pids.size(); ++i)
+        if (wait4(pids[i], &status[i], 0, &usage[i]) < 0) status[i] = -1;
     reaped_all = true;
     return release;
 }

@@ -203,11 +203,13 @@ std::optional<Record> record_from_json(const std::string &text, std::string &err
 // pyimport-[CLUSTER-]JOB.STEP-NODE.json
 std::string record_file_name(const JobIdentity &job);
 
-// The fast reader for many records (pyimport-aggregate): simdjson, in
-// record_read_fast.cpp, which only programs that use it link. It accepts
-// exactly what record_from_json accepts and yields the same Record; on any
-// problem it hands the text to record_from_json, so the one-line message is
-// the reference reader's, word for word. Reuse one reader per thread.
+// The fast reader for many records (pyimport-aggregate), in three tiers: the
+// layout record_to_json writes, read in one pass (record_read_canonical.cpp);
+// any other JSON through simdjson (record_read_fast.cpp, which only programs
+// that use it link); and on any problem record_from_json, so the one-line
+// message is the reference reader's, word for word. It accepts exactly what
+// record_from_json accepts and yields the same Record. Reuse one reader per
+// thread.
 class FastRecordReader {
   public:
     FastRecordReader();
@@ -224,6 +226,9 @@ class FastRecordReader {
     // How many texts this reader handed to record_from_json so far (a well
     // formed record never is: the tests check that the fast path is taken).
     size_t referred() const;
+    // How many texts were not in the canonical layout (record_to_json's) and
+    // went to the general simdjson tier (the tests check both paths are taken).
+    size_t general() const;
 
     static constexpr size_t kMaxRecordBytes = size_t(64) << 20;
 

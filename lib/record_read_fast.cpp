@@ -9,6 +9,7 @@
 // problem is always named by the reference reader's one line, and a document
 // it cannot judge is still read correctly.
 #include "record.hpp"
+#include "record_read_canonical.hpp"
 
 #include <simdjson.h>
 
@@ -33,20 +34,8 @@ using simdjson::dom::object;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
-// Key comparison without a call into libc, eight bytes at a time: keys are
-// short (up to 20 bytes), and this runs for every field of every record.
 inline bool same(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    size_t i = 0;
-    for (; i + 8 <= a.size(); i += 8) {
-        uint64_t x, y;
-        std::memcpy(&x, a.data() + i, 8);
-        std::memcpy(&y, b.data() + i, 8);
-        if (x != y) return false;
-    }
-    for (; i < a.size(); ++i)
-        if (a[i] != b[i]) return false;
-    return true;
+    return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
 }
 
 bool plain_value(element e);
@@ -119,16 +108,6 @@ template <class S> bool store(const Field<S> &f, S &s, element v) {
     }
     }
     return false;
-}
-
-// The keys of a table as string_views, measured once.
-template <class S, size_t N> const std::array<std::string_view, N> &keys_of(const Field<S> (&fields)[N]) {
-    static const auto keys = [&] {
-        std::array<std::string_view, N> k;
-        for (size_t i = 0; i < N; ++i) k[i] = fields[i].key;
-        return k;
-    }();
-    return keys;
 }
 
 // Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
@@ -230,11 +209,14 @@ bool read_record(element root, Record &rec) {
 
 } // namespace
 
+static_assert(simdjson::SIMDJSON_PADDING >= kCanonicalPadding, "the buffer's padding serves both tiers");
+
 struct FastRecordReader::Impl {
     simdjson::dom::parser parser;
     std::unique_ptr<char[]> buffer;  // text plus simdjson's padding
     size_t capacity = 0;
     size_t referred = 0;
+    size_t general = 0;
 
     char *room(size_t size) {
         if (size + simdjson::SIMDJSON_PADDING > capacity) {
@@ -246,6 +228,8 @@ struct FastRecordReader::Impl {
     }
 
     bool parse_buffer(size_t size, Record &out, std::string &error) {
+        if (read_canonical_record(buffer.get(), size, out)) return true;
+        ++general;
         element root;
         if (!parser.parse(buffer.get(), size, false).get(root) && read_record(root, out)) return true;
         // The reference reader names the problem, or reads what this one could not judge.
@@ -260,6 +244,7 @@ struct FastRecordReader::Impl {
 FastRecordReader::FastRecordReader() : impl_(new Impl) {}
 FastRecordReader::~FastRecordReader() = default;
 size_t FastRecordReader::referred() const { return impl_->referred; }
+size_t FastRecordReader::general() const { return impl_->general; }
 
 bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
     std::memcpy(impl_->room(text.size()), text.data(), text.size());

@@ -1,7 +1,9 @@
 // The two record readers: record_from_json (jansson, the reference) and
-// FastRecordReader (simdjson, what pyimport-aggregate uses). Round trips pass
-// through both; every bad text gets the same one-line message from both; and
-// thousands of mutated records are judged alike.
+// FastRecordReader (what pyimport-aggregate uses: a canonical-layout tier, a
+// simdjson tier, then the reference). Round trips pass through both; every
+// bad text gets the same one-line message from both; thousands of mutated
+// records are judged alike, in and out of the canonical layout; and the tier
+// that took a text is checked where it matters.
 #include "../../helper/aggregate/load.hpp"
 #include "aggregate_fixtures.hpp"
 #include "record.hpp"
@@ -40,6 +42,16 @@ Record full_record() {
     r.gaggle.interpreters[2].signal = 9;
     r.gaggle.interpreters[2].timed_out = true;
     r.fs_metadata_ops = {{"getattr", 12345}, {"lookup", 678}};
+    return r;
+}
+
+// A record the canonical tier reads whole: every optional part present, all
+// text printable ASCII without escapes.
+Record canonical_record() {
+    Record r = full_record();
+    r.run.argv.back() = "import numpy, os.path";
+    r.gaggle.interpreters[1].stderr_tail = "ModuleNotFoundError: No module named numpy";
+    r.gaggle.interpreters[0].start_skew_ns = 123456789;
     return r;
 }
 
@@ -154,16 +166,16 @@ Test(aggregate_readers, what_the_reference_accepts_the_fast_reader_accepts) {
     cr_assert_eq(reader.referred(), 0u, "a readable record went to the reference reader");
 }
 
-Test(aggregate_readers, mutated_records_are_judged_alike) {
-    // Random edits of a written record: deletions, insertions of JSON-ish
-    // tokens, truncations, repeated and missing lines, changed numbers.
-    FastRecordReader reader;
-    std::mt19937 rng(4);
-    const std::string base = record_to_json(full_record());
+// Random edits of a written record: deletions, insertions of JSON-ish tokens,
+// truncations, repeated and missing lines, changed numbers. Returns how many
+// the reference accepted.
+int mutations_judged_alike(FastRecordReader &reader, const std::string &base, unsigned seed, int count) {
+    std::mt19937 rng(seed);
     const char *tokens[] = {"\"", ",", "{", "}", "[", "]", "0", "-", "1", ".", "e", " ", "\\", "null", "true",
-                            "\\u0000", "\\ud800", "\xff", "\x01", "18446744073709551615", "-0", "1e400", "1.0", ":"};
+                            "\\u0000", "\\ud800", "\xff", "\x01", "18446744073709551615", "-0", "1e400", "1.0", ":",
+                            "\t", "\r\n", "9223372036854775807", "9223372036854775808", "E", "07"};
     int accepted = 0;
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < count; ++i) {
         std::string t = base;
         size_t at = rng() % t.size();
         switch (rng() % 6) {
@@ -185,7 +197,88 @@ Test(aggregate_readers, mutated_records_are_judged_alike) {
         judged_alike(reader, t, ("mutation " + std::to_string(i)).c_str());
         accepted += reference(t).ok;
     }
+    return accepted;
+}
+
+Test(aggregate_readers, mutated_records_are_judged_alike) {
+    FastRecordReader reader;
+    int accepted = mutations_judged_alike(reader, record_to_json(full_record()), 4, 3000);
     cr_assert(accepted > 100 && accepted < 2900, "mutations should both pass and fail (%d accepted)", accepted);
+}
+
+Test(aggregate_readers, mutated_canonical_records_are_judged_alike) {
+    // The same in the canonical layout, so that the first tier judges them:
+    // it must refuse what it cannot read exactly as the reference does.
+    FastRecordReader reader;
+    const std::string base = record_to_json(canonical_record());
+    int accepted = mutations_judged_alike(reader, base, 5, 4000);
+    cr_assert(accepted > 100 && accepted < 3900, "mutations should both pass and fail (%d accepted)", accepted);
+    size_t canonical = 4000 - reader.general();
+    cr_assert(canonical > 400, "the canonical tier judged only %zu of 4000 mutations", canonical);
+}
+
+Test(aggregate_readers, the_canonical_tier_reads_what_the_writer_writes) {
+    FastRecordReader reader;
+    for (Record r : {canonical_record(), unit::make_record({})}) {
+        const std::string text = record_to_json(r);
+        expect_eq(fast(reader, text).text, text, "canonical round trip");
+    }
+    cr_assert_eq(reader.general(), 0u, "a record as written went past the canonical tier");
+    // Escapes and non-ASCII text are left to the general tier, which reads them alike.
+    judged_alike(reader, record_to_json(full_record()), "escapes and UTF-8");
+    cr_assert_eq(reader.general(), 1u);
+    cr_assert_eq(reader.referred(), 0u);
+}
+
+Test(aggregate_readers, the_canonical_tier_refuses_what_it_cannot_read_exactly) {
+    FastRecordReader reader;
+    const std::string good = record_to_json(canonical_record());
+    enum Tier { canonical, general, reference_reader };
+    const struct {
+        const char *what;
+        std::string text;
+        Tier tier;
+    } cases[] = {
+        {"largest int64", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 9223372036854775807"), canonical},
+        {"smallest int64", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -9223372036854775808"), canonical},
+        {"int64 plus one", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 9223372036854775808"), reference_reader},
+        {"int64 minus one", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -9223372036854775809"), reference_reader},
+        {"twenty digits", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 12345678901234567890"), reference_reader},
+        {"negative zero", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -0"), canonical},
+        {"leading zero", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 0123"), reference_reader},
+        {"lone minus", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -"), reference_reader},
+        {"real", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 123456789.0"), reference_reader},
+        {"exponent", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 1E3"), reference_reader},
+        {"int32 overflow", replaced(good, "\"pid\": 100", "\"pid\": 2147483648"), reference_reader},
+        {"tabs and CRLF", replaced(replaced(good, "\n \"job\"", "\r\n\t\"job\""), "\"node\": ", "\"node\"\t:\t"), canonical},
+        {"no whitespace", replaced(replaced(good, "\n ", ""), "\"format\": ", "\"format\":"), canonical},
+        {"trailing whitespace", good + " \n\t", canonical},
+        {"trailing garbage", good + "x", reference_reader},
+        {"trailing NUL", good + std::string(1, '\0'), reference_reader},
+        {"members swapped", replaced(good, "\"program\": \"pyimport-gaggle\",\n  \"version\": \"0.1.0\"",
+                                     "\"version\": \"0.1.0\",\n  \"program\": \"pyimport-gaggle\""), general},
+        {"unknown member", replaced(good, "\"host\"", "\"extra\": [1, {}], \"host\""), general},
+        {"derived count missing", replaced(good, "\"failed\": 2,", ""), general},
+        {"escaped text", replaced(good, "\"n3\"", "\"n\\u0031\""), general},
+        {"escaped key", replaced(good, "\"node\":", "\"nod\\u0065\":"), general},
+        {"non-ASCII text", replaced(good, "\"n3\"", "\"n\xc3\xa9\""), general},
+        {"DEL in text", replaced(good, "\"n3\"", "\"n\x7f\""), canonical},
+        {"control character", replaced(good, "\"n3\"", "\"n\x01\""), reference_reader},
+        {"fs ops unsorted", replaced(good, "\"getattr\": 12345,\n  \"lookup\": 678", "\"lookup\": 678, \"getattr\": 12345"), general},
+        {"fs ops repeated", replaced(good, "\"getattr\": 12345,\n  \"lookup\": 678", "\"getattr\": 1, \"getattr\": 2"), reference_reader},
+        {"fs op not an integer", replaced(good, "\"lookup\": 678", "\"lookup\": \"678\""), general},
+        {"optional member null", replaced(good, "\"exec_errno\": 2", "\"exec_errno\": null"), reference_reader},
+        {"version 2", replaced(good, "\"version\": 1", "\"version\": 2"), reference_reader},
+        {"not a record", replaced(good, "pyimport-bench-record", "pyimport-bench-recorx"), reference_reader},
+    };
+    for (const auto &c : cases) {
+        size_t general_before = reader.general(), referred_before = reader.referred();
+        judged_alike(reader, c.text, c.what);
+        Tier took = reader.referred() > referred_before ? reference_reader
+                    : reader.general() > general_before ? general
+                                                        : canonical;
+        cr_assert_eq(took, c.tier, "%s: read by tier %d, expected %d", c.what, int(took), int(c.tier));
+    }
 }
 
 Test(aggregate_readers, files) {

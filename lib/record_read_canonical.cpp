@@ -1,0 +1,221 @@
+// The first tier of FastRecordReader: a record exactly as record_to_json lays
+// it out (keys in the field tables' order, any JSON whitespace), read in one
+// pass with no parse tree. Text that deviates in any way (another key order,
+// unknown keys, escapes, non-ASCII text, reals, huge integers) is refused
+// here and read by the general tiers, so this tier only has to be right on
+// what it accepts: the same Record that record_from_json would make.
+//
+// Why: with one file per node per step, pyimport-aggregate spends most of its
+// user time turning text into numbers; a general JSON parser first builds a
+// tree of the whole document and the reader then walks it.
+#include "record_read_canonical.hpp"
+
+#include <cstring>
+
+namespace pyimport {
+
+using namespace record_schema;
+
+namespace {
+
+// A cursor over text followed by kCanonicalPadding zero bytes: a scan that
+// reaches them stops at the first, as no token holds a NUL; nothing looks
+// further ahead than a key's length plus two.
+class Cursor {
+  public:
+    Cursor(const char *p, const char *end) : p_(p), end_(end) {}
+
+    void ws() {
+        while (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r') ++p_;
+    }
+    // The character `c` after whitespace; false (nothing taken) when another is next.
+    bool expect(char c) {
+        ws();
+        if (*p_ != c) return false;
+        ++p_;
+        return true;
+    }
+    bool peek(char c) {
+        ws();
+        return *p_ == c;
+    }
+    // `"key":` after whitespace; false (nothing taken) when another key is next.
+    bool key(std::string_view k) {
+        ws();
+        if (p_[0] != '"' || !same_bytes(p_ + 1, k.data(), k.size()) || p_[k.size() + 1] != '"') return false;
+        p_ += k.size() + 2;
+        return expect(':');
+    }
+
+    // A JSON integer that fits int64_t, as jansson reads it ("-0" is 0).
+    bool integer(int64_t &out) {
+        ws();
+        const bool negative = *p_ == '-';
+        p_ += negative;
+        const char *digits = p_;
+        uint64_t v = 0;
+        while (unsigned(*p_ - '0') < 10 && p_ - digits < 20) v = v * 10 + unsigned(*p_++ - '0');
+        const size_t n = size_t(p_ - digits);
+        if (n == 0 || n > 19 || (n > 1 && *digits == '0')) return false;
+        if (*p_ == '.' || *p_ == 'e' || *p_ == 'E') return false;  // a real: not an integer
+        if (v > uint64_t(INT64_MAX) + negative) return false;
+        out = negative ? int64_t(0 - v) : int64_t(v);
+        return true;
+    }
+    // A string of printable ASCII without escapes (anything else: another tier).
+    bool text(std::string_view &out) {
+        if (!expect('"')) return false;
+        const char *start = p_;
+        for (unsigned char c; (c = static_cast<unsigned char>(*p_)) != '"'; ++p_)
+            if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+        out = std::string_view(start, size_t(p_ - start));
+        ++p_;
+        return true;
+    }
+    bool text(std::string &out) {
+        std::string_view v;
+        return text(v) && (out.assign(v.data(), v.size()), true);
+    }
+    bool literal(const char *word, size_t n) {
+        ws();
+        if (std::memcmp(p_, word, n) != 0) return false;
+        p_ += n;
+        return true;
+    }
+    bool boolean(bool &out) {
+        if (literal("true", 4)) return out = true, true;
+        if (literal("false", 5)) return out = false, true;
+        return false;
+    }
+    bool null() { return literal("null", 4); }
+    bool text_list(std::vector<std::string> &out) {
+        if (!expect('[')) return false;
+        size_t n = 0;
+        if (!expect(']')) {
+            do {
+                if (n == out.size()) out.emplace_back();
+                if (!text(out[n++])) return false;
+            } while (expect(','));
+            if (!expect(']')) return false;
+        }
+        out.resize(n);
+        return true;
+    }
+    // Only whitespace is left.
+    bool at_end() {
+        ws();
+        return p_ == end_;
+    }
+
+  private:
+    const char *p_;
+    const char *end_;
+};
+
+template <class S> bool value(Cursor &c, const Field<S> &f, S &s) {
+    switch (f.kind) {
+    case Kind::integer: {
+        int64_t v;
+        return c.integer(v) && f.set_int(s, v);
+    }
+    case Kind::flag: return c.boolean(s.*f.flag);
+    case Kind::text: return c.text(s.*f.text);
+    case Kind::nullable_text:
+        if (c.null()) return (s.*f.text).clear(), true;
+        return c.text(s.*f.text);
+    case Kind::text_list: return c.text_list(s.*f.list);
+    }
+    return false;
+}
+
+// The members of one section in table order, after its '{' (and before its
+// '}'): required ones always, when_set ones when present, reset when absent.
+// `first`: no member precedes these in the object.
+template <class S, size_t N> bool members(Cursor &c, S &s, const Field<S> (&fields)[N], bool first = true) {
+    const auto &keys = keys_of(fields);
+    for (size_t i = 0; i < N; ++i) {
+        const Field<S> &f = fields[i];
+        bool present;
+        if (f.presence == Presence::required) {
+            if ((!first && !c.expect(',')) || !c.key(keys[i])) return false;
+            present = true;
+        } else {
+            // An optional member is there when a ',' is followed by its key.
+            present = !first && c.peek(',');
+            if (present) {
+                Cursor probe = c;
+                probe.expect(',');
+                present = probe.key(keys[i]);
+                if (present) c = probe;
+            }
+        }
+        if (present && !value(c, f, s)) return false;
+        if (!present && f.text) (s.*f.text).clear();
+        if (!present && !f.text) f.set_int(s, 0);
+        first = false;
+    }
+    return true;
+}
+
+template <class S, size_t N> bool section(Cursor &c, const char *name, S &s, const Field<S> (&fields)[N]) {
+    return c.expect(',') && c.key(name) && c.expect('{') && members(c, s, fields) && c.expect('}');
+}
+
+// "gaggle": its fields, then the counts derived for readers of the file
+// (checked to be integers, not read: record_from_json ignores them).
+bool gaggle(Cursor &c, GaggleFigures &g) {
+    if (!c.expect(',') || !c.key(key::gaggle) || !c.expect('{') || !members(c, g, kGaggleFields)) return false;
+    int64_t ignored;
+    for (const char *derived : {key::succeeded, key::failed, key::timed_out})
+        if (!c.expect(',') || !c.key(derived) || !c.integer(ignored)) return false;
+    return c.expect('}');
+}
+
+bool interpreters(Cursor &c, std::vector<InterpreterFigures> &out) {
+    if (!c.expect(',') || !c.key(key::interpreters) || !c.expect('[')) return false;
+    size_t n = 0;
+    if (!c.expect(']')) {
+        do {
+            if (n == out.size()) out.emplace_back();
+            if (!c.expect('{') || !members(c, out[n++], kInterpreterFields) || !c.expect('}')) return false;
+        } while (c.expect(','));
+        if (!c.expect(']')) return false;
+    }
+    out.resize(n);
+    return true;
+}
+
+// Optional; as the writer puts them: keys in ascending byte order (so none
+// repeats, which jansson would refuse), integer values.
+bool fs_metadata_ops(Cursor &c, std::map<std::string, int64_t> &out) {
+    out.clear();
+    if (!c.peek(',')) return true;
+    if (!c.expect(',') || !c.key(key::fs_metadata_ops) || !c.expect('{')) return false;
+    if (c.expect('}')) return true;
+    std::string name;
+    do {
+        int64_t v;
+        if (!c.text(name) || !c.expect(':') || !c.integer(v)) return false;
+        if (!out.empty() && !(out.rbegin()->first < name)) return false;
+        out.emplace_hint(out.end(), name, v);
+    } while (c.expect(','));
+    return c.expect('}');
+}
+
+} // namespace
+
+bool read_canonical_record(const char *text, size_t size, Record &rec) {
+    Cursor c(text, text + size);
+    std::string_view format;
+    int64_t version;
+    if (!c.expect('{') || !c.key(key::format) || !c.text(format) || format != kRecordFormat) return false;
+    if (!c.expect(',') || !c.key(key::version) || !c.integer(version) || version < 1 || version > kRecordVersion)
+        return false;
+    rec.version = int(version);
+    return section(c, key::writer, rec.writer, kWriterFields) && section(c, key::job, rec.job, kJobFields) &&
+           section(c, key::run, rec.run, kRunFields) && gaggle(c, rec.gaggle) &&
+           interpreters(c, rec.gaggle.interpreters) && fs_metadata_ops(c, rec.fs_metadata_ops) && c.expect('}') &&
+           c.at_end() && consistency_problem(rec).empty();
+}
+
+} // namespace pyimport

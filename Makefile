@@ -66,11 +66,11 @@ $(LIBAGGREGATE): $(AGG_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/pyimport-aggregate: $(BUILD)/helper/aggregate/main.o $(LIBAGGREGATE) $(LIBPYIMPORT)
-	$(CXX) -o $@ $^ $(LIBS) $(EXTRA_LDFLAGS)
+	$(CXX) -o $@ $^ $(LIBS) -luring $(EXTRA_LDFLAGS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.cpp $(LIBAGGREGATE) $(LIBPYIMPORT)
 	@mkdir -p $(@D)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LIBAGGREGATE) $(LIBPYIMPORT) -lcriterion $(LIBS) $(EXTRA_LDFLAGS)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LIBAGGREGATE) $(LIBPYIMPORT) -lcriterion $(LIBS) -luring $(EXTRA_LDFLAGS)
 
 unit-tests: $(UNIT_BINS) $(HELPER_BINS)
 unit-tests-sanitize:

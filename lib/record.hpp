@@ -219,6 +219,8 @@ class FastRecordReader {
 
     // Parses `text` into `out` (overwritten). False: `error` says why.
     bool parse(std::string_view text, Record &out, std::string &error);
+    // The same without a copy: `text` must be followed by kPadding zero bytes.
+    bool parse_padded(const char *text, size_t size, Record &out, std::string &error);
     // Reads and parses the file at `path`; a file that cannot be read gives
     // "cannot read: <reason>", one bigger than kMaxRecordBytes "too large to be a record".
     bool read_file(const std::string &path, Record &out, std::string &error);
@@ -231,6 +233,7 @@ class FastRecordReader {
     size_t general() const;
 
     static constexpr size_t kMaxRecordBytes = size_t(64) << 20;
+    static constexpr size_t kPadding = 64;
 
   private:
     struct Impl;

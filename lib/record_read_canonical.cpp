@@ -11,6 +11,8 @@
 #include "record_read_canonical.hpp"
 
 #include <cstring>
+#include <iterator>
+#include <utility>
 
 namespace pyimport {
 
@@ -112,7 +114,7 @@ class Cursor {
     const char *end_;
 };
 
-template <class S> bool value(Cursor &c, const Field<S> &f, S &s) {
+template <class S> inline bool value(Cursor &c, const Field<S> &f, S &s) {
     switch (f.kind) {
     case Kind::integer: {
         int64_t v;
@@ -128,43 +130,45 @@ template <class S> bool value(Cursor &c, const Field<S> &f, S &s) {
     return false;
 }
 
-// The members of one section in table order, after its '{' (and before its
-// '}'): required ones always, when_set ones when present, reset when absent.
-// `first`: no member precedes these in the object.
-template <class S, size_t N> bool members(Cursor &c, S &s, const Field<S> (&fields)[N], bool first = true) {
-    const auto &keys = keys_of(fields);
-    for (size_t i = 0; i < N; ++i) {
-        const Field<S> &f = fields[i];
-        bool present;
-        if (f.presence == Presence::required) {
-            if ((!first && !c.expect(',')) || !c.key(keys[i])) return false;
-            present = true;
-        } else {
-            // An optional member is there when a ',' is followed by its key.
-            present = !first && c.peek(',');
-            if (present) {
-                Cursor probe = c;
-                probe.expect(',');
-                present = probe.key(keys[i]);
-                if (present) c = probe;
-            }
-        }
-        if (present && !value(c, f, s)) return false;
-        if (!present && f.text) (s.*f.text).clear();
-        if (!present && !f.text) f.set_int(s, 0);
-        first = false;
+// Member I of a section in table order: required, or when_set and then
+// present only when a ',' is followed by its key (reset when absent). The
+// field is a constant, so its key is compared as one and its kind's branch is
+// the only one compiled. `first`: no member precedes it in the object.
+template <auto &Fields, size_t I, class S> inline bool member(Cursor &c, S &s, bool &first) {
+    constexpr Field<S> f = Fields[I];
+    constexpr std::string_view key(f.key);
+    bool present = true;
+    if constexpr (f.presence == Presence::required) {
+        if ((!first && !c.expect(',')) || !c.key(key)) return false;
+    } else {
+        Cursor probe = c;
+        present = !first && probe.expect(',') && probe.key(key);
+        if (present) c = probe;
     }
+    first = false;
+    if (present) return value(c, f, s);
+    if constexpr (f.text != nullptr) (s.*f.text).clear();
+    else f.set_int(s, 0);
     return true;
 }
 
-template <class S, size_t N> bool section(Cursor &c, const char *name, S &s, const Field<S> (&fields)[N]) {
-    return c.expect(',') && c.key(name) && c.expect('{') && members(c, s, fields) && c.expect('}');
+// The members of one section (after its '{', before its '}').
+template <auto &Fields, class S, size_t... I> bool members(Cursor &c, S &s, std::index_sequence<I...>) {
+    bool first = true;
+    return (member<Fields, I>(c, s, first) && ...);
+}
+template <auto &Fields, class S> bool members(Cursor &c, S &s) {
+    return members<Fields>(c, s, std::make_index_sequence<std::size(Fields)>());
+}
+
+template <auto &Fields, class S> bool section(Cursor &c, const char *name, S &s) {
+    return c.expect(',') && c.key(name) && c.expect('{') && members<Fields>(c, s) && c.expect('}');
 }
 
 // "gaggle": its fields, then the counts derived for readers of the file
 // (checked to be integers, not read: record_from_json ignores them).
 bool gaggle(Cursor &c, GaggleFigures &g) {
-    if (!c.expect(',') || !c.key(key::gaggle) || !c.expect('{') || !members(c, g, kGaggleFields)) return false;
+    if (!c.expect(',') || !c.key(key::gaggle) || !c.expect('{') || !members<kGaggleFields>(c, g)) return false;
     int64_t ignored;
     for (const char *derived : {key::succeeded, key::failed, key::timed_out})
         if (!c.expect(',') || !c.key(derived) || !c.integer(ignored)) return false;
@@ -177,7 +181,7 @@ bool interpreters(Cursor &c, std::vector<InterpreterFigures> &out) {
     if (!c.expect(']')) {
         do {
             if (n == out.size()) out.emplace_back();
-            if (!c.expect('{') || !members(c, out[n++], kInterpreterFields) || !c.expect('}')) return false;
+            if (!c.expect('{') || !members<kInterpreterFields>(c, out[n++]) || !c.expect('}')) return false;
         } while (c.expect(','));
         if (!c.expect(']')) return false;
     }
@@ -212,8 +216,8 @@ bool read_canonical_record(const char *text, size_t size, Record &rec) {
     if (!c.expect(',') || !c.key(key::version) || !c.integer(version) || version < 1 || version > kRecordVersion)
         return false;
     rec.version = int(version);
-    return section(c, key::writer, rec.writer, kWriterFields) && section(c, key::job, rec.job, kJobFields) &&
-           section(c, key::run, rec.run, kRunFields) && gaggle(c, rec.gaggle) &&
+    return section<kWriterFields>(c, key::writer, rec.writer) && section<kJobFields>(c, key::job, rec.job) &&
+           section<kRunFields>(c, key::run, rec.run) && gaggle(c, rec.gaggle) &&
            interpreters(c, rec.gaggle.interpreters) && fs_metadata_ops(c, rec.fs_metadata_ops) && c.expect('}') &&
            c.at_end() && consistency_problem(rec).empty();
 }

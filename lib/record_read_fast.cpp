@@ -209,7 +209,8 @@ bool read_record(element root, Record &rec) {
 
 } // namespace
 
-static_assert(simdjson::SIMDJSON_PADDING >= kCanonicalPadding, "the buffer's padding serves both tiers");
+static_assert(FastRecordReader::kPadding >= simdjson::SIMDJSON_PADDING && FastRecordReader::kPadding >= kCanonicalPadding,
+              "the padding serves both tiers");
 
 struct FastRecordReader::Impl {
     simdjson::dom::parser parser;
@@ -219,22 +220,23 @@ struct FastRecordReader::Impl {
     size_t general = 0;
 
     char *room(size_t size) {
-        if (size + simdjson::SIMDJSON_PADDING > capacity) {
-            capacity = (size + simdjson::SIMDJSON_PADDING) * 2;
+        if (size + kPadding > capacity) {
+            capacity = (size + kPadding) * 2;
             buffer.reset(new char[capacity]);
         }
-        std::memset(buffer.get() + size, 0, simdjson::SIMDJSON_PADDING);
+        std::memset(buffer.get() + size, 0, kPadding);
         return buffer.get();
     }
 
-    bool parse_buffer(size_t size, Record &out, std::string &error) {
-        if (read_canonical_record(buffer.get(), size, out)) return true;
+    // `text` is followed by kPadding zero bytes (the reader's buffer or the caller's).
+    bool parse_padded(const char *text, size_t size, Record &out, std::string &error) {
+        if (read_canonical_record(text, size, out)) return true;
         ++general;
         element root;
-        if (!parser.parse(buffer.get(), size, false).get(root) && read_record(root, out)) return true;
+        if (!parser.parse(text, size, false).get(root) && read_record(root, out)) return true;
         // The reference reader names the problem, or reads what this one could not judge.
         ++referred;
-        auto rec = record_from_json(std::string(buffer.get(), size), error);
+        auto rec = record_from_json(std::string(text, size), error);
         if (!rec) return false;
         out = std::move(*rec);
         return true;
@@ -248,7 +250,11 @@ size_t FastRecordReader::general() const { return impl_->general; }
 
 bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
     std::memcpy(impl_->room(text.size()), text.data(), text.size());
-    return impl_->parse_buffer(text.size(), out, error);
+    return impl_->parse_padded(impl_->buffer.get(), text.size(), out, error);
+}
+
+bool FastRecordReader::parse_padded(const char *text, size_t size, Record &out, std::string &error) {
+    return impl_->parse_padded(text, size, out, error);
 }
 
 bool FastRecordReader::read_file(const std::string &path, Record &out, std::string &error) {
@@ -256,7 +262,7 @@ bool FastRecordReader::read_file(const std::string &path, Record &out, std::stri
     // grow it when a file fills it (up to kMaxRecordBytes).
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return error = std::string("cannot read: ") + std::strerror(errno), false;
-    size_t size = 0, room = std::max<size_t>(impl_->capacity, size_t(64) << 10) - simdjson::SIMDJSON_PADDING;
+    size_t size = 0, room = std::max<size_t>(impl_->capacity, size_t(64) << 10) - kPadding;
     char *buf = impl_->room(room);
     for (;;) {
         ssize_t n = ::read(fd, buf + size, room - size);
@@ -279,8 +285,8 @@ bool FastRecordReader::read_file(const std::string &path, Record &out, std::stri
             std::memcpy(buf, keep.data(), size);
         }
     }
-    std::memset(buf + size, 0, simdjson::SIMDJSON_PADDING);
-    return impl_->parse_buffer(size, out, error);
+    std::memset(buf + size, 0, kPadding);
+    return impl_->parse_padded(buf, size, out, error);
 }
 
 } // namespace pyimport

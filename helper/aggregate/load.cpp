@@ -1,6 +1,9 @@
 #include "load.hpp"
 
+#include "file_batches.hpp"
+
 #include <atomic>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -38,9 +41,26 @@ std::vector<NodeRecord> load_records(const std::vector<std::string> &files, unsi
     auto work = [&] {
         pyimport::FastRecordReader reader;
         pyimport::Record record;
-        for (size_t begin; (begin = next.fetch_add(kChunk)) < files.size();)
-            for (size_t i = begin; i < std::min(begin + kChunk, files.size()); ++i)
-                if (reader.read_file(files[i], record, errors[i])) nodes[i] = node_from_record(record, i);
+        FileBatches batches(pyimport::FastRecordReader::kPadding);
+        auto keep = [&](size_t i, bool ok) {
+            if (ok) nodes[i] = node_from_record(record, i);
+        };
+        for (size_t begin; (begin = next.fetch_add(kChunk)) < files.size();) {
+            const size_t end = std::min(begin + kChunk, files.size());
+            for (size_t b = begin; b < end; b += FileBatches::kBatch) {
+                const size_t count = std::min(FileBatches::kBatch, end - b);
+                if (!batches.usable() || !batches.read(files, b, count)) {
+                    for (size_t i = b; i < b + count; ++i) keep(i, reader.read_file(files[i], record, errors[i]));
+                    continue;
+                }
+                for (size_t k = 0, i = b; k < count; ++k, ++i) {
+                    if (batches.error(k)) errors[i] = std::string("cannot read: ") + std::strerror(batches.error(k));
+                    else if (batches.size(k) == FileBatches::kSlotBytes)  // maybe more: the plain way
+                        keep(i, reader.read_file(files[i], record, errors[i]));
+                    else keep(i, reader.parse_padded(batches.text(k), batches.size(k), record, errors[i]));
+                }
+            }
+        }
     };
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     threads = unsigned(std::min<size_t>(threads, (files.size() + kChunk - 1) / kChunk));

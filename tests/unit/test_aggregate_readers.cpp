@@ -4,6 +4,7 @@
 // bad text gets the same one-line message from both; thousands of mutated
 // records are judged alike, in and out of the canonical layout; and the tier
 // that took a text is checked where it matters.
+#include "../../helper/aggregate/file_batches.hpp"
 #include "../../helper/aggregate/load.hpp"
 #include "aggregate_fixtures.hpp"
 #include "record.hpp"
@@ -330,4 +331,58 @@ Test(aggregate_readers, load_records_in_parallel_keeps_file_order) {
     expect_eq(problems[0].subject, dir.file("zz-bad.json"), "bad file named");
     for (size_t i = 1; i < nodes.size(); ++i) cr_assert(nodes[i - 1].file < nodes[i].file, "file order");
     cr_assert_eq(nodes[150].job_id, 151u);
+}
+
+namespace {
+
+// load_records over `files`, as "node index:file" and "file: message" lines.
+std::vector<std::string> load_outcome(const std::vector<std::string> &files) {
+    std::vector<agg::Problem> problems;
+    std::vector<std::string> out;
+    for (const auto &n : agg::load_records(files, 2, problems))
+        out.push_back(std::to_string(n.node_index) + ":" + files[n.file] + " " + std::to_string(n.interpreters.size()));
+    for (const auto &p : problems) out.push_back(p.subject + ": " + p.message);
+    return out;
+}
+
+} // namespace
+
+Test(aggregate_readers, io_uring_and_plain_reads_agree_on_every_kind_of_file) {
+    unit::TempDir dir;
+    cr_assert(agg::FileBatches(FastRecordReader::kPadding).usable(),
+              "io_uring is not usable here: the batched path would go untested");
+    std::vector<std::string> files;
+    for (int i = 0; i < 100; ++i) {  // several batches, and a last one not full
+        unit::NodeSpec s;
+        s.job = 7;
+        s.node_index = i;
+        s.node_count = 100;
+        files.push_back(unit::write_record(dir, s));
+    }
+    Record big = full_record();  // over one slot: read again the plain way
+    big.gaggle.interpreters[1].stderr_tail = std::string(agg::FileBatches::kSlotBytes, 'x');
+    unit::write_text(dir.file("big.json"), record_to_json(big));
+    // Exactly one slot long: the reader cannot tell it from a longer one.
+    std::string exact = record_to_json(canonical_record());
+    exact += std::string(agg::FileBatches::kSlotBytes - exact.size(), ' ');
+    unit::write_text(dir.file("exact.json"), exact);
+    unit::write_text(dir.file("empty.json"), "");
+    unit::write_text(dir.file("short.json"), "{\"format\"");
+    for (const char *name : {"big.json", "missing.json", "exact.json", "empty.json", "short.json"})
+        files.insert(files.begin() + 40, dir.file(name));
+    files.insert(files.begin() + 70, dir.path());  // a directory
+    std::sort(files.begin(), files.end());
+
+    unsetenv("PYIMPORT_AGGREGATE_IO");
+    const auto batched = load_outcome(files);
+    setenv("PYIMPORT_AGGREGATE_IO", "plain", 1);
+    cr_assert(!agg::FileBatches(FastRecordReader::kPadding).usable());
+    const auto plain = load_outcome(files);
+    cr_assert_eq(batched.size(), 102u + 4u, "%zu outcomes", batched.size());
+    for (size_t i = 0; i < plain.size(); ++i) expect_eq(batched.at(i), plain[i], "outcome");
+    auto has = [&](const std::string &line) { return std::find(plain.begin(), plain.end(), line) != plain.end(); };
+    cr_assert(has(dir.file("missing.json") + ": cannot read: No such file or directory"));
+    cr_assert(has(dir.path() + ": cannot read: Is a directory"));
+    cr_assert(has("2:" + dir.file("big.json") + " 3"), "the big record was read");
+    cr_assert(has("2:" + dir.file("exact.json") + " 3"), "the record of exactly one slot was read");
 }

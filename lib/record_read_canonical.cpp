@@ -20,6 +20,10 @@ using namespace record_schema;
 
 namespace {
 
+// The parse is a chain of small steps per field; left as calls, they cost
+// more than the work they do.
+#define PYIMPORT_INLINE inline __attribute__((always_inline))
+
 // A cursor over text followed by kCanonicalPadding zero bytes: a scan that
 // reaches them stops at the first, as no token holds a NUL; nothing looks
 // further ahead than a key's length plus two.
@@ -27,22 +31,22 @@ class Cursor {
   public:
     Cursor(const char *p, const char *end) : p_(p), end_(end) {}
 
-    void ws() {
+    PYIMPORT_INLINE void ws() {
         while (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r') ++p_;
     }
     // The character `c` after whitespace; false (nothing taken) when another is next.
-    bool expect(char c) {
+    PYIMPORT_INLINE bool expect(char c) {
         ws();
         if (*p_ != c) return false;
         ++p_;
         return true;
     }
-    bool peek(char c) {
+    PYIMPORT_INLINE bool peek(char c) {
         ws();
         return *p_ == c;
     }
     // `"key":` after whitespace; false (nothing taken) when another key is next.
-    bool key(std::string_view k) {
+    PYIMPORT_INLINE bool key(std::string_view k) {
         ws();
         if (p_[0] != '"' || !same_bytes(p_ + 1, k.data(), k.size()) || p_[k.size() + 1] != '"') return false;
         p_ += k.size() + 2;
@@ -50,7 +54,7 @@ class Cursor {
     }
 
     // A JSON integer that fits int64_t, as jansson reads it ("-0" is 0).
-    bool integer(int64_t &out) {
+    PYIMPORT_INLINE bool integer(int64_t &out) {
         ws();
         const bool negative = *p_ == '-';
         p_ += negative;
@@ -65,7 +69,7 @@ class Cursor {
         return true;
     }
     // A string of printable ASCII without escapes (anything else: another tier).
-    bool text(std::string_view &out) {
+    PYIMPORT_INLINE bool text(std::string_view &out) {
         if (!expect('"')) return false;
         const char *start = p_;
         for (unsigned char c; (c = static_cast<unsigned char>(*p_)) != '"'; ++p_)
@@ -74,22 +78,22 @@ class Cursor {
         ++p_;
         return true;
     }
-    bool text(std::string &out) {
+    PYIMPORT_INLINE bool text(std::string &out) {
         std::string_view v;
         return text(v) && (out.assign(v.data(), v.size()), true);
     }
-    bool literal(const char *word, size_t n) {
+    PYIMPORT_INLINE bool literal(const char *word, size_t n) {
         ws();
         if (std::memcmp(p_, word, n) != 0) return false;
         p_ += n;
         return true;
     }
-    bool boolean(bool &out) {
+    PYIMPORT_INLINE bool boolean(bool &out) {
         if (literal("true", 4)) return out = true, true;
         if (literal("false", 5)) return out = false, true;
         return false;
     }
-    bool null() { return literal("null", 4); }
+    PYIMPORT_INLINE bool null() { return literal("null", 4); }
     bool text_list(std::vector<std::string> &out) {
         if (!expect('[')) return false;
         size_t n = 0;
@@ -114,11 +118,13 @@ class Cursor {
     const char *end_;
 };
 
-template <class S> inline bool value(Cursor &c, const Field<S> &f, S &s) {
+template <class S> PYIMPORT_INLINE bool value(Cursor &c, const Field<S> &f, S &s) {
     switch (f.kind) {
     case Kind::integer: {
         int64_t v;
-        return c.integer(v) && f.set_int(s, v);
+        if (!c.integer(v)) return false;
+        if (f.i64) return s.*f.i64 = v, true;  // most fields: no range to check
+        return f.set_int(s, v);
     }
     case Kind::flag: return c.boolean(s.*f.flag);
     case Kind::text: return c.text(s.*f.text);
@@ -134,7 +140,7 @@ template <class S> inline bool value(Cursor &c, const Field<S> &f, S &s) {
 // present only when a ',' is followed by its key (reset when absent). The
 // field is a constant, so its key is compared as one and its kind's branch is
 // the only one compiled. `first`: no member precedes it in the object.
-template <auto &Fields, size_t I, class S> inline bool member(Cursor &c, S &s, bool &first) {
+template <auto &Fields, size_t I, class S> PYIMPORT_INLINE bool member(Cursor &c, S &s, bool &first) {
     constexpr Field<S> f = Fields[I];
     constexpr std::string_view key(f.key);
     bool present = true;
@@ -205,6 +211,8 @@ bool fs_metadata_ops(Cursor &c, std::map<std::string, int64_t> &out) {
     } while (c.expect(','));
     return c.expect('}');
 }
+
+#undef PYIMPORT_INLINE
 
 } // namespace
 

@@ -13,7 +13,7 @@ inline constexpr size_t kCanonicalPadding = 32;
 
 // Whether the `n` bytes at `a` and `b` are equal, eight at a time without a
 // call into libc: keys are short, and this runs for every field of every record.
-inline bool same_bytes(const char *a, const char *b, size_t n) {
+inline __attribute__((always_inline)) bool same_bytes(const char *a, const char *b, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t x, y;

@@ -92,7 +92,7 @@ class Grouper {
         for (const NodeRecord *n : unique) {
             summary.start_ns = std::min(summary.start_ns, n->release_ns);
             summary.end_ns = std::max(summary.end_ns, n->last_exit_ns);
-            for (const auto &i : n->interpreters) summary.failed += !i.ok;
+            summary.failed += n->failed_count;
         }
         summary.nodes_found = int(unique.size());
         ConfigKey key = key_of(first);
@@ -112,18 +112,16 @@ class Grouper {
         config.key = key;
         for (const NodeRecord *n : unique) {
             config.gaggle_s.push_back(double(n->wall_ns) / 1e9);
-            for (const auto &i : n->interpreters) {
-                ++config.interpreters;
-                if (!i.ok) {
-                    ++config.failed;
-                    continue;
-                }
+            config.interpreters += n->interpreter_count;
+            config.failed += n->failed_count;
+            for (const auto &i : n->interpreters) {  // empty when no table needs them
+                if (!i.ok) continue;
                 config.interpreter_s.push_back(i.wall_s);
                 config.user_s.push_back(i.user_s);
                 config.system_s.push_back(i.system_s);
                 config.rss_mib.push_back(i.max_rss_mib);
             }
-            data_.totals.interpreters += n->interpreters.size();
+            data_.totals.interpreters += n->interpreter_count;
         }
         config.runs.push_back(std::move(summary));
         data_.totals.records += unique.size();

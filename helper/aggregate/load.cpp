@@ -9,7 +9,7 @@
 
 namespace agg {
 
-NodeRecord node_from_record(const pyimport::Record &r, size_t file) {
+NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples) {
     NodeRecord n;
     n.file = file;
     n.job_id = r.job.job_id;
@@ -25,6 +25,9 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file) {
     n.release_ns = r.gaggle.release_unix_ns;
     n.last_exit_ns = r.gaggle.last_exit_unix_ns;
     n.wall_ns = r.gaggle.wall_ns;
+    n.interpreter_count = r.gaggle.interpreters.size();
+    for (const auto &f : r.gaggle.interpreters) n.failed_count += !f.succeeded();
+    if (!samples) return n;
     n.interpreters.reserve(r.gaggle.interpreters.size());
     for (const auto &f : r.gaggle.interpreters)
         n.interpreters.push_back({double(f.wall_ns) / 1e9, double(f.user_ns) / 1e9, double(f.system_ns) / 1e9,
@@ -33,7 +36,7 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file) {
 }
 
 std::vector<NodeRecord> load_records(const std::vector<std::string> &files, unsigned threads,
-                                     std::vector<Problem> &problems) {
+                                     std::vector<Problem> &problems, bool samples) {
     std::vector<std::optional<NodeRecord>> nodes(files.size());
     std::vector<std::string> errors(files.size());
     std::atomic<size_t> next{0};
@@ -43,7 +46,7 @@ std::vector<NodeRecord> load_records(const std::vector<std::string> &files, unsi
         pyimport::Record record;
         FileBatches batches(pyimport::FastRecordReader::kPadding);
         auto keep = [&](size_t i, bool ok) {
-            if (ok) nodes[i] = node_from_record(record, i);
+            if (ok) nodes[i] = node_from_record(record, i, samples);
         };
         for (size_t begin; (begin = next.fetch_add(kChunk)) < files.size();) {
             const size_t end = std::min(begin + kChunk, files.size());

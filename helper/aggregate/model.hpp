@@ -30,7 +30,8 @@ struct NodeRecord {
     std::string modules;  // the module list, joined with ' '
     std::string label;
     int64_t release_ns = 0, last_exit_ns = 0, wall_ns = 0;
-    std::vector<InterpreterSample> interpreters;
+    size_t interpreter_count = 0, failed_count = 0;  // always counted
+    std::vector<InterpreterSample> interpreters;     // kept only when a table needs them
 };
 
 // What makes job steps repetitions of each other.

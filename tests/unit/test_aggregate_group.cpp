@@ -234,3 +234,39 @@ Test(aggregate_group, filter_syntax) {
     for (const char *bad : {"", "2027-02-30", "2027-13-01", "2027-1-1", "27-01-01", "2027-01-01T25:00", "@x", "@-1"})
         cr_assert(!parse_time(bad, false), "accepted '%s'", bad);
 }
+
+Test(aggregate_group, the_overall_table_alone_keeps_no_interpreter_samples_and_counts_alike) {
+    // Only the tables that use per-interpreter samples pay for them; the counts
+    // the overall table and the totals print must not change.
+    unit::TempDir dir;
+    NodeSpec s;
+    s.walls = {1.0, 2.0, 3.0};
+    unit::write_run(dir, s, 2, 0.5);
+    s.job = 2;
+    unit::write_run(dir, s, 2, 0.5);
+    pyimport::Record failing = unit::make_record(s);
+    failing.job.job_id = 3;
+    failing.gaggle.interpreters[1].exit_code = 1;
+    unit::write_text(dir.file("failing.json"), pyimport::record_to_json(failing));
+
+    Options all, overall;
+    all.paths = overall.paths = {dir.path()};
+    overall.tables.which = {true, false, false, false, false};
+    Dataset a = collect(all), o = collect(overall);
+    cr_assert_eq(a.configs.size(), o.configs.size());
+    for (size_t i = 0; i < a.configs.size(); ++i) {
+        const ConfigData &x = a.configs[i], &y = o.configs[i];
+        cr_assert(x.key == y.key);
+        cr_assert_eq(x.interpreters, y.interpreters);
+        cr_assert_eq(x.failed, y.failed);
+        cr_assert(x.overall_s() == y.overall_s());
+        cr_assert(x.gaggle_s == y.gaggle_s);
+        cr_assert_eq(x.runs.size(), y.runs.size());
+        for (size_t r = 0; r < x.runs.size(); ++r) cr_assert_eq(x.runs[r].failed, y.runs[r].failed);
+        cr_assert(!x.interpreter_s.empty() && y.interpreter_s.empty() && y.rss_mib.empty());
+    }
+    cr_assert_eq(a.totals.interpreters, 15u);
+    cr_assert_eq(o.totals.interpreters, 15u);
+    cr_assert_eq(a.configs.size(), 2u);  // the failing record is a 1-node job step of its own
+    cr_assert_eq(o.configs[0].failed + o.configs[1].failed, 1u);
+}

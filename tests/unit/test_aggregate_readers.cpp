@@ -9,8 +9,14 @@
 #include "aggregate_fixtures.hpp"
 #include "record.hpp"
 
+#include <cstddef>
+#include <cstring>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <random>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 using namespace pyimport;
 using unit::expect_eq;
@@ -385,4 +391,39 @@ Test(aggregate_readers, io_uring_and_plain_reads_agree_on_every_kind_of_file) {
     cr_assert(has(dir.path() + ": cannot read: Is a directory"));
     cr_assert(has("2:" + dir.file("big.json") + " 3"), "the big record was read");
     cr_assert(has("2:" + dir.file("exact.json") + " 3"), "the record of exactly one slot was read");
+}
+
+Test(aggregate_readers, io_uring_failing_midway_falls_back_to_plain_reads) {
+    // A seccomp filter makes io_uring_enter fail with EPERM while setting a
+    // ring up still works: the batched reader fails on its first batch, gives
+    // io_uring up, and every file is still read, the plain way.
+    unit::TempDir dir;
+    std::vector<std::string> files;
+    for (int i = 0; i < 40; ++i) {
+        unit::NodeSpec s;
+        s.node_index = i;
+        s.node_count = 40;
+        files.push_back(unit::write_record(dir, s));
+    }
+    files.push_back(dir.file("missing.json"));
+    std::sort(files.begin(), files.end());
+    const auto before = load_outcome(files);
+
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
+    cr_assert(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
+              "cannot install the seccomp filter: %s", std::strerror(errno));
+    agg::FileBatches batches(FastRecordReader::kPadding);
+    cr_assert(batches.usable(), "a ring can still be set up");
+    cr_assert(!batches.read(files, 0, 4), "the batch fails");
+    cr_assert(!batches.usable(), "and io_uring is given up");
+
+    const auto after = load_outcome(files);
+    cr_assert_eq(after.size(), 41u);
+    for (size_t i = 0; i < after.size(); ++i) expect_eq(after[i], before[i], "outcome");
 }

@@ -232,6 +232,9 @@ class FastRecordReader {
     // went to the general simdjson tier (the tests check both paths are taken).
     size_t general() const;
 
+    // The message for a file that cannot be read: "cannot read: <reason>".
+    static std::string cannot_read(int errnum);
+
     static constexpr size_t kMaxRecordBytes = size_t(64) << 20;
     static constexpr size_t kPadding = 64;
 

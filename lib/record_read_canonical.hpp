@@ -2,7 +2,6 @@
 #pragma once
 #include "record.hpp"
 
-#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -24,17 +23,6 @@ inline __attribute__((always_inline)) bool same_bytes(const char *a, const char 
     for (; i < n; ++i)
         if (a[i] != b[i]) return false;
     return true;
-}
-
-// The keys of a field table as string_views, measured once.
-template <class S, size_t N>
-const std::array<std::string_view, N> &keys_of(const record_schema::Field<S> (&fields)[N]) {
-    static const auto keys = [&] {
-        std::array<std::string_view, N> k;
-        for (size_t i = 0; i < N; ++i) k[i] = fields[i].key;
-        return k;
-    }();
-    return keys;
 }
 
 // Reads `text` (followed by kCanonicalPadding zero bytes) into `rec` when it

@@ -1,8 +1,9 @@
-// The fast record reader (simdjson DOM). Kept out of record.cpp so that only
+// The fast record reader: its canonical-layout tier first
+// (record_read_canonical.cpp), then simdjson DOM. Kept out of record.cpp so that only
 // programs that use it (pyimport-aggregate, the tests) link simdjson: the
 // plugin never references FastRecordReader, so this archive member stays out.
 //
-// It walks the same field tables as the reference reader (record_schema) and
+// The simdjson tier walks the same field tables as the reference reader (record_schema) and
 // applies the same consistency check. It accepts a document only when jansson
 // would parse it the same way (no duplicate keys, no NUL in strings, integers
 // within int64); on anything else it hands the text to record_from_json, so a
@@ -108,6 +109,16 @@ template <class S> bool store(const Field<S> &f, S &s, element v) {
     }
     }
     return false;
+}
+
+// The keys of a table as string_views, measured once.
+template <class S, size_t N> const std::array<std::string_view, N> &keys_of(const Field<S> (&fields)[N]) {
+    static const auto keys = [&] {
+        std::array<std::string_view, N> k;
+        for (size_t i = 0; i < N; ++i) k[i] = fields[i].key;
+        return k;
+    }();
+    return keys;
 }
 
 // Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
@@ -257,18 +268,20 @@ bool FastRecordReader::parse_padded(const char *text, size_t size, Record &out, 
     return impl_->parse_padded(text, size, out, error);
 }
 
+std::string FastRecordReader::cannot_read(int errnum) { return std::string("cannot read: ") + std::strerror(errnum); }
+
 bool FastRecordReader::read_file(const std::string &path, Record &out, std::string &error) {
     // No fstat: records are small, so read into the buffer until the end and
     // grow it when a file fills it (up to kMaxRecordBytes).
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return error = std::string("cannot read: ") + std::strerror(errno), false;
+    if (fd < 0) return error = cannot_read(errno), false;
     size_t size = 0, room = std::max<size_t>(impl_->capacity, size_t(64) << 10) - kPadding;
     char *buf = impl_->room(room);
     for (;;) {
         ssize_t n = ::read(fd, buf + size, room - size);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
+            if (n < 0) error = cannot_read(errno);
             close(fd);
             if (n < 0) return false;
             break;

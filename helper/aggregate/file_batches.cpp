@@ -48,7 +48,8 @@ FileBatches::~FileBatches() = default;
 
 bool FileBatches::usable() const { return ring_->ok; }
 
-const char *FileBatches::text(size_t k) const { return buffer_.data() + k * (kSlotBytes + padding_); }
+size_t FileBatches::offset(size_t k) const { return k * (kSlotBytes + padding_); }
+const char *FileBatches::text(size_t k) const { return buffer_.data() + offset(k); }
 size_t FileBatches::size(size_t k) const { return sizes_[k]; }
 int FileBatches::error(size_t k) const { return errors_[k]; }
 
@@ -57,13 +58,12 @@ bool FileBatches::read(const std::vector<std::string> &files, size_t begin, size
     // Per file, a chain: open into slot k; read (skipped if the open failed);
     // close, which runs whatever the read did (a hard link), so the slot is free again.
     for (size_t k = 0; k < count; ++k) {
-        char *slot = buffer_.data() + k * (kSlotBytes + padding_);
         io_uring_sqe *sqe = io_uring_get_sqe(ring);
         io_uring_prep_openat_direct(sqe, AT_FDCWD, files[begin + k].c_str(), O_RDONLY | O_NOCTTY, 0, unsigned(k));
         sqe->flags |= IOSQE_IO_LINK;
         io_uring_sqe_set_data64(sqe, tag(k, open_step));
         sqe = io_uring_get_sqe(ring);
-        io_uring_prep_read(sqe, int(k), slot, unsigned(kSlotBytes), 0);
+        io_uring_prep_read(sqe, int(k), buffer_.data() + offset(k), unsigned(kSlotBytes), 0);
         sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
         io_uring_sqe_set_data64(sqe, tag(k, read_step));
         sqe = io_uring_get_sqe(ring);
@@ -98,7 +98,7 @@ bool FileBatches::read(const std::vector<std::string> &files, size_t begin, size
     }
     // The parser reads past the text into the padding: zero it where a longer file was before.
     for (size_t k = 0; k < count; ++k)
-        std::memset(buffer_.data() + k * (kSlotBytes + padding_) + sizes_[k], 0, padding_);
+        std::memset(buffer_.data() + offset(k) + sizes_[k], 0, padding_);
     return true;
 }
 

@@ -40,6 +40,8 @@ class FileBatches {
 
   private:
     struct Ring;
+    size_t offset(size_t k) const;  // of slot k in buffer_
+
     std::unique_ptr<Ring> ring_;
     size_t padding_;
     std::vector<char> buffer_;  // kBatch slots of kSlotBytes plus padding

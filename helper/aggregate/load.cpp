@@ -3,7 +3,6 @@
 #include "file_batches.hpp"
 
 #include <atomic>
-#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -45,22 +44,21 @@ std::vector<NodeRecord> load_records(const std::vector<std::string> &files, unsi
         pyimport::FastRecordReader reader;
         pyimport::Record record;
         FileBatches batches(pyimport::FastRecordReader::kPadding);
-        auto keep = [&](size_t i, bool ok) {
-            if (ok) nodes[i] = node_from_record(record, i, samples);
-        };
         for (size_t begin; (begin = next.fetch_add(kChunk)) < files.size();) {
             const size_t end = std::min(begin + kChunk, files.size());
             for (size_t b = begin; b < end; b += FileBatches::kBatch) {
                 const size_t count = std::min(FileBatches::kBatch, end - b);
-                if (!batches.usable() || !batches.read(files, b, count)) {
-                    for (size_t i = b; i < b + count; ++i) keep(i, reader.read_file(files[i], record, errors[i]));
-                    continue;
-                }
+                const bool batched = batches.usable() && batches.read(files, b, count);
                 for (size_t k = 0, i = b; k < count; ++k, ++i) {
-                    if (batches.error(k)) errors[i] = std::string("cannot read: ") + std::strerror(batches.error(k));
-                    else if (batches.size(k) == FileBatches::kSlotBytes)  // maybe more: the plain way
-                        keep(i, reader.read_file(files[i], record, errors[i]));
-                    else keep(i, reader.parse_padded(batches.text(k), batches.size(k), record, errors[i]));
+                    bool ok = false;
+                    // Not read in a batch, or maybe longer than its slot: the plain way.
+                    if (!batched || batches.size(k) == FileBatches::kSlotBytes)
+                        ok = reader.read_file(files[i], record, errors[i]);
+                    else if (batches.error(k))
+                        errors[i] = pyimport::FastRecordReader::cannot_read(batches.error(k));
+                    else
+                        ok = reader.parse_padded(batches.text(k), batches.size(k), record, errors[i]);
+                    if (ok) nodes[i] = node_from_record(record, i, samples);
                 }
             }
         }

@@ -24,6 +24,27 @@ namespace {
 // more than the work they do.
 #define PYIMPORT_INLINE inline __attribute__((always_inline))
 
+// The bytes record_to_json (JSON_INDENT(1)) writes before a member's value:
+// ",\n" unless it is the first, one space per level of depth, "\"key\": ".
+// Matched as one constant, they replace a dozen single-byte steps per field.
+struct Lead {
+    char bytes[kCanonicalPadding] = {};
+    size_t size = 0;
+};
+constexpr Lead writer_lead(const char *key, int depth, bool first) {
+    Lead l;
+    auto put = [&l](char c) { l.bytes[l.size++] = c; };
+    if (!first) put(',');
+    put('\n');
+    for (int i = 0; i < depth; ++i) put(' ');
+    put('"');
+    for (const char *k = key; *k; ++k) put(*k);
+    put('"');
+    put(':');
+    put(' ');
+    return l;
+}
+
 // A cursor over text followed by kCanonicalPadding zero bytes: a scan that
 // reaches them stops at the first, as no token holds a NUL; nothing looks
 // further ahead than a key's length plus two.
@@ -31,8 +52,12 @@ class Cursor {
   public:
     Cursor(const char *p, const char *end) : p_(p), end_(end) {}
 
+    // (Loops run on a local copy of p_: a char load may alias the cursor
+    // itself, so stepping p_ in place would store it back at every byte.)
     PYIMPORT_INLINE void ws() {
-        while (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r') ++p_;
+        const char *p = p_;
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') ++p;
+        p_ = p;
     }
     // The character `c` after whitespace; false (nothing taken) when another is next.
     PYIMPORT_INLINE bool expect(char c) {
@@ -53,29 +78,43 @@ class Cursor {
         return expect(':');
     }
 
+    // Exactly the bytes of `l` (see Lead); false (nothing taken) otherwise.
+    // Compared as 8-byte words, the last one overlapping, with one branch:
+    // `l` is a constant, so its words are immediates.
+    PYIMPORT_INLINE bool lead(const Lead &l) {
+        uint64_t diff = 0;
+        for (size_t i = 0; i + 8 < l.size; i += 8) diff |= word(p_ + i) ^ word(l.bytes + i);
+        diff |= word(p_ + l.size - 8) ^ word(l.bytes + l.size - 8);
+        if (diff != 0) return false;
+        p_ += l.size;
+        return true;
+    }
+
     // A JSON integer that fits int64_t, as jansson reads it ("-0" is 0).
     PYIMPORT_INLINE bool integer(int64_t &out) {
         ws();
-        const bool negative = *p_ == '-';
-        p_ += negative;
-        const char *digits = p_;
+        const char *p = p_;
+        const bool negative = *p == '-';
+        p += negative;
+        const char *digits = p;
         uint64_t v = 0;
-        while (unsigned(*p_ - '0') < 10 && p_ - digits < 20) v = v * 10 + unsigned(*p_++ - '0');
-        const size_t n = size_t(p_ - digits);
+        for (unsigned d; (d = unsigned(*p - '0')) < 10 && p - digits < 20; ++p) v = v * 10 + d;
+        const size_t n = size_t(p - digits);
         if (n == 0 || n > 19 || (n > 1 && *digits == '0')) return false;
-        if (*p_ == '.' || *p_ == 'e' || *p_ == 'E') return false;  // a real: not an integer
+        if (*p == '.' || *p == 'e' || *p == 'E') return false;  // a real: not an integer
         if (v > uint64_t(INT64_MAX) + negative) return false;
         out = negative ? int64_t(0 - v) : int64_t(v);
+        p_ = p;
         return true;
     }
     // A string of printable ASCII without escapes (anything else: another tier).
     PYIMPORT_INLINE bool text(std::string_view &out) {
         if (!expect('"')) return false;
-        const char *start = p_;
-        for (unsigned char c; (c = static_cast<unsigned char>(*p_)) != '"'; ++p_)
+        const char *p = p_;
+        for (unsigned char c; (c = static_cast<unsigned char>(*p)) != '"'; ++p)
             if (c < 0x20 || c >= 0x80 || c == '\\') return false;
-        out = std::string_view(start, size_t(p_ - start));
-        ++p_;
+        out = std::string_view(p_, size_t(p - p_));
+        p_ = p + 1;
         return true;
     }
     PYIMPORT_INLINE bool text(std::string &out) {
@@ -114,6 +153,12 @@ class Cursor {
     }
 
   private:
+    static PYIMPORT_INLINE uint64_t word(const char *p) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        return w;
+    }
+
     const char *p_;
     const char *end_;
 };
@@ -139,19 +184,24 @@ template <class S> PYIMPORT_INLINE bool value(Cursor &c, const Field<S> &f, S &s
 // Member I of a section in table order: required, or when_set and then
 // present only when a ',' is followed by its key (reset when absent). The
 // field is a constant, so its key is compared as one and its kind's branch is
-// the only one compiled. `first`: no member precedes it in the object.
-template <auto &Fields, size_t I, class S> PYIMPORT_INLINE bool member(Cursor &c, S &s, bool &first) {
+// the only one compiled. Every table starts with a required member, so member
+// 0 is the first in its object. Depth: the section's nesting in the writer's
+// layout, whose exact spacing is tried before any other.
+template <auto &Fields, size_t I, int Depth, class S> PYIMPORT_INLINE bool member(Cursor &c, S &s) {
+    static_assert(Fields[0].presence == Presence::required, "member 0 is always the first");
     constexpr Field<S> f = Fields[I];
     constexpr std::string_view key(f.key);
+    constexpr bool first = I == 0;
+    static constexpr Lead lead = writer_lead(f.key, Depth, first);
+    static_assert(lead.size >= 8 && lead.size <= kCanonicalPadding, "a lead is read as words, ahead into the padding");
     bool present = true;
     if constexpr (f.presence == Presence::required) {
-        if ((!first && !c.expect(',')) || !c.key(key)) return false;
+        if (!c.lead(lead) && ((!first && !c.expect(',')) || !c.key(key))) return false;
     } else {
         Cursor probe = c;
-        present = !first && probe.expect(',') && probe.key(key);
+        present = probe.lead(lead) || (probe.expect(',') && probe.key(key));
         if (present) c = probe;
     }
-    first = false;
     if (present) return value(c, f, s);
     if constexpr (f.text != nullptr) (s.*f.text).clear();
     else f.set_int(s, 0);
@@ -159,22 +209,21 @@ template <auto &Fields, size_t I, class S> PYIMPORT_INLINE bool member(Cursor &c
 }
 
 // The members of one section (after its '{', before its '}').
-template <auto &Fields, class S, size_t... I> bool members(Cursor &c, S &s, std::index_sequence<I...>) {
-    bool first = true;
-    return (member<Fields, I>(c, s, first) && ...);
+template <auto &Fields, int Depth, class S, size_t... I> bool members(Cursor &c, S &s, std::index_sequence<I...>) {
+    return (member<Fields, I, Depth>(c, s) && ...);
 }
-template <auto &Fields, class S> bool members(Cursor &c, S &s) {
-    return members<Fields>(c, s, std::make_index_sequence<std::size(Fields)>());
+template <auto &Fields, int Depth, class S> bool members(Cursor &c, S &s) {
+    return members<Fields, Depth>(c, s, std::make_index_sequence<std::size(Fields)>());
 }
 
 template <auto &Fields, class S> bool section(Cursor &c, const char *name, S &s) {
-    return c.expect(',') && c.key(name) && c.expect('{') && members<Fields>(c, s) && c.expect('}');
+    return c.expect(',') && c.key(name) && c.expect('{') && members<Fields, 2>(c, s) && c.expect('}');
 }
 
 // "gaggle": its fields, then the counts derived for readers of the file
 // (checked to be integers, not read: record_from_json ignores them).
 bool gaggle(Cursor &c, GaggleFigures &g) {
-    if (!c.expect(',') || !c.key(key::gaggle) || !c.expect('{') || !members<kGaggleFields>(c, g)) return false;
+    if (!c.expect(',') || !c.key(key::gaggle) || !c.expect('{') || !members<kGaggleFields, 2>(c, g)) return false;
     int64_t ignored;
     for (const char *derived : {key::succeeded, key::failed, key::timed_out})
         if (!c.expect(',') || !c.key(derived) || !c.integer(ignored)) return false;
@@ -187,7 +236,7 @@ bool interpreters(Cursor &c, std::vector<InterpreterFigures> &out) {
     if (!c.expect(']')) {
         do {
             if (n == out.size()) out.emplace_back();
-            if (!c.expect('{') || !members<kInterpreterFields>(c, out[n++]) || !c.expect('}')) return false;
+            if (!c.expect('{') || !members<kInterpreterFields, 3>(c, out[n++]) || !c.expect('}')) return false;
         } while (c.expect(','));
         if (!c.expect(']')) return false;
     }

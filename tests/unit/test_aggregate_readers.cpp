@@ -92,6 +92,17 @@ std::string replaced(std::string text, const std::string &from, const std::strin
     return text.replace(at, from.size(), to);
 }
 
+std::string replaced_everywhere(std::string text, const std::string &from, const std::string &to) {
+    for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
+    return text;
+}
+
+// The text compact, as json.dumps(separators=(",", ":")) would write it.
+std::string one_line(std::string text) {
+    for (const char *indent : {"\n   ", "\n  ", "\n ", "\n"}) text = replaced_everywhere(text, indent, "");
+    return replaced_everywhere(text, "\": ", "\":");
+}
+
 } // namespace
 
 Test(aggregate_readers, round_trip_through_both) {
@@ -259,6 +270,11 @@ Test(aggregate_readers, the_canonical_tier_refuses_what_it_cannot_read_exactly) 
         {"int32 overflow", replaced(good, "\"pid\": 100", "\"pid\": 2147483648"), reference_reader},
         {"tabs and CRLF", replaced(replaced(good, "\n \"job\"", "\r\n\t\"job\""), "\"node\": ", "\"node\"\t:\t"), canonical},
         {"no whitespace", replaced(replaced(good, "\n ", ""), "\"format\": ", "\"format\":"), canonical},
+        {"one line", one_line(good), canonical},
+        {"indented otherwise", replaced_everywhere(good, "\n ", "\n  "), canonical},
+        {"two spaces before a value", replaced(good, "\"pid\": 100", "\"pid\":  100"), canonical},
+        {"another key, laid out alike", replaced(good, "\"pid\": 100", "\"pix\": 100"), reference_reader},
+        {"key cut short", replaced(good, "\"pid\": 100", "\"pi\": 100"), reference_reader},
         {"trailing whitespace", good + " \n\t", canonical},
         {"trailing garbage", good + "x", reference_reader},
         {"trailing NUL", good + std::string(1, '\0'), reference_reader},

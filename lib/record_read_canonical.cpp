@@ -98,7 +98,8 @@ class Cursor {
         p += negative;
         const char *digits = p;
         uint64_t v = 0;
-        for (unsigned d; (d = unsigned(*p - '0')) < 10 && p - digits < 20; ++p) v = v * 10 + d;
+        // v wraps past 19 digits, which are refused below; a bound in the loop costs more.
+        for (unsigned d; (d = unsigned(static_cast<unsigned char>(*p)) - '0') < 10; ++p) v = v * 10 + d;
         const size_t n = size_t(p - digits);
         if (n == 0 || n > 19 || (n > 1 && *digits == '0')) return false;
         if (*p == '.' || *p == 'e' || *p == 'E') return false;  // a real: not an integer

@@ -53,13 +53,13 @@ const char *FileBatches::text(size_t k) const { return buffer_.data() + offset(k
 size_t FileBatches::size(size_t k) const { return sizes_[k]; }
 int FileBatches::error(size_t k) const { return errors_[k]; }
 
-bool FileBatches::read(const std::vector<std::string> &files, size_t begin, size_t count) {
+bool FileBatches::read(const std::string *const *paths, size_t count) {
     io_uring *ring = &ring_->ring;
     // Per file, a chain: open into slot k; read (skipped if the open failed);
     // close, which runs whatever the read did (a hard link), so the slot is free again.
     for (size_t k = 0; k < count; ++k) {
         io_uring_sqe *sqe = io_uring_get_sqe(ring);
-        io_uring_prep_openat_direct(sqe, AT_FDCWD, files[begin + k].c_str(), O_RDONLY | O_NOCTTY, 0, unsigned(k));
+        io_uring_prep_openat_direct(sqe, AT_FDCWD, paths[k]->c_str(), O_RDONLY | O_NOCTTY, 0, unsigned(k));
         sqe->flags |= IOSQE_IO_LINK;
         io_uring_sqe_set_data64(sqe, tag(k, open_step));
         sqe = io_uring_get_sqe(ring);

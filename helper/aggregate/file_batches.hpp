@@ -27,9 +27,9 @@ class FileBatches {
     // False when io_uring cannot be used here: read the plain way instead.
     bool usable() const;
 
-    // Reads files[begin, begin + count), count <= kBatch, into slots 0..count-1.
+    // Reads *paths[0, count), count <= kBatch, into slots 0..count-1.
     // False when io_uring failed (it is then given up): read them the plain way.
-    bool read(const std::vector<std::string> &files, size_t begin, size_t count);
+    bool read(const std::string *const *paths, size_t count);
 
     // After read(): slot k's text, its size, and the errno that stopped it
     // (0 when read). A text of kSlotBytes may be cut short: read that file again

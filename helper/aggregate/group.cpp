@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <string_view>
 
 namespace agg {
 
@@ -15,13 +16,33 @@ std::string run_id(const NodeRecord &n, const std::string &file) {
     return (n.cluster.empty() ? "" : n.cluster + "/") + std::to_string(n.job_id) + "." + std::to_string(n.step_id);
 }
 
-// Records of one job step sort together (job id 0: one file each), then by node index.
-bool run_order(const NodeRecord *a, const NodeRecord *b) {
-    auto key = [](const NodeRecord &n) {
-        return std::make_tuple(n.job_id == 0, n.job_id, n.step_id, std::cref(n.cluster), n.job_id ? 0 : n.file,
-                               n.node_index, n.file);
+// Records of one job step sort together (job id 0: one file each), then by
+// node index. Sorted on integers: each cluster name stands as its rank among
+// the names present, so no comparison reaches a string.
+std::vector<const NodeRecord *> in_run_order(const std::vector<const NodeRecord *> &nodes) {
+    std::map<std::string_view, uint32_t> cluster_rank;
+    for (const NodeRecord *n : nodes) cluster_rank.emplace(n->cluster, 0);
+    uint32_t rank = 0;
+    for (auto &entry : cluster_rank) entry.second = rank++;
+    struct Key {
+        bool no_job;
+        uint32_t job_id, step_id, cluster;
+        size_t run_file;  // job id 0: the file is the run
+        int node_index;
+        size_t file;
+        const NodeRecord *node;
+        auto tie() const { return std::tie(no_job, job_id, step_id, cluster, run_file, node_index, file); }
     };
-    return key(*a) < key(*b);
+    std::vector<Key> keys;
+    keys.reserve(nodes.size());
+    for (const NodeRecord *n : nodes)
+        keys.push_back({n->job_id == 0, n->job_id, n->step_id, cluster_rank.find(n->cluster)->second,
+                        n->job_id ? 0 : n->file, n->node_index, n->file, n});
+    std::sort(keys.begin(), keys.end(), [](const Key &a, const Key &b) { return a.tie() < b.tie(); });
+    std::vector<const NodeRecord *> order;
+    order.reserve(keys.size());
+    for (const Key &k : keys) order.push_back(k.node);
+    return order;
 }
 
 bool same_run(const NodeRecord &a, const NodeRecord &b) {
@@ -171,12 +192,9 @@ std::string describe(const ConfigKey &key, bool with_workload) {
     return s;
 }
 
-void group_records(std::vector<NodeRecord> nodes, const std::vector<std::string> &files, const Filters &filters,
-                   Dataset &dataset) {
-    std::vector<const NodeRecord *> order;  // sorting pointers moves no strings
-    order.reserve(nodes.size());
-    for (const auto &n : nodes) order.push_back(&n);
-    std::sort(order.begin(), order.end(), run_order);
+void group_records(const std::vector<const NodeRecord *> &nodes, const std::vector<std::string> &files,
+                   const Filters &filters, Dataset &dataset) {
+    const std::vector<const NodeRecord *> order = in_run_order(nodes);
     Grouper grouper(files, filters, dataset);
     for (size_t begin = 0; begin < order.size();) {
         size_t end = begin + 1;

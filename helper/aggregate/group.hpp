@@ -9,7 +9,7 @@
 
 namespace agg {
 
-// Groups `nodes` (from load_records; `files` names them) into job steps: one
+// Groups `nodes` (from load_record_tree; `files` names them) into job steps: one
 // per (cluster, job id, step id), or one per file when the job id is 0 (not
 // run under Slurm). A second record for the same node is skipped; a job step
 // whose records disagree on mode, gaggle size, node count, modules or label
@@ -18,8 +18,8 @@ namespace agg {
 // filters reject are counted in totals.filtered_out. Configurations of one
 // mode, size and label run with different module lists are kept apart and
 // reported. Appends to dataset.problems and fills dataset.configs/totals.
-void group_records(std::vector<NodeRecord> nodes, const std::vector<std::string> &files, const Filters &filters,
-                   Dataset &dataset);
+void group_records(const std::vector<const NodeRecord *> &nodes, const std::vector<std::string> &files,
+                   const Filters &filters, Dataset &dataset);
 
 // Adds `more` (e.g. from the 2017 study's files) to the configurations, keeping them sorted.
 void merge_configs(Dataset &dataset, std::vector<ConfigData> more);

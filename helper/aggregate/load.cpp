@@ -1,9 +1,11 @@
 #include "load.hpp"
 
 #include "file_batches.hpp"
+#include "file_feed.hpp"
+#include "scan.hpp"
 
-#include <atomic>
-#include <optional>
+#include <algorithm>
+#include <numeric>
 #include <thread>
 
 namespace agg {
@@ -34,49 +36,109 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
     return n;
 }
 
-std::vector<NodeRecord> load_records(const std::vector<std::string> &files, unsigned threads,
-                                     std::vector<Problem> &problems, bool samples) {
-    std::vector<std::optional<NodeRecord>> nodes(files.size());
-    std::vector<std::string> errors(files.size());
-    std::atomic<size_t> next{0};
-    constexpr size_t kChunk = 64;
-    auto work = [&] {
+constexpr size_t kTake = 64;  // files a reading thread takes from the feed at a time
+
+unsigned thread_count(unsigned threads) { return threads ? threads : std::max(1u, std::thread::hardware_concurrency()); }
+
+// Reads what a feed hands out on several threads, each into its own storage,
+// then puts the records and problems in file order.
+class TreeLoader {
+  public:
+    TreeLoader(unsigned threads, bool samples) : samples_(samples), errors_(threads) {
+        tree_.storage_.resize(threads);
+    }
+
+    // Reading thread t: files from the feed until it is dry, a batch at a time.
+    void read(FileFeed &feed, unsigned t) {
+        std::vector<NodeRecord> &records = tree_.storage_[t];  // no address is taken before finish()
         pyimport::FastRecordReader reader;
         pyimport::Record record;
         FileBatches batches(pyimport::FastRecordReader::kPadding);
-        for (size_t begin; (begin = next.fetch_add(kChunk)) < files.size();) {
-            const size_t end = std::min(begin + kChunk, files.size());
-            for (size_t b = begin; b < end; b += FileBatches::kBatch) {
-                const size_t count = std::min(FileBatches::kBatch, end - b);
-                const bool batched = batches.usable() && batches.read(files, b, count);
-                for (size_t k = 0, i = b; k < count; ++k, ++i) {
+        std::vector<const std::string *> paths;
+        std::string error;
+        for (size_t first; feed.take(kTake, paths, first);) {
+            for (size_t b = 0; b < paths.size(); b += FileBatches::kBatch) {
+                const size_t count = std::min(FileBatches::kBatch, paths.size() - b);
+                const bool batched = batches.usable() && batches.read(paths.data() + b, count);
+                for (size_t k = 0; k < count; ++k) {
+                    const size_t i = first + b + k;
                     bool ok = false;
                     // Not read in a batch, or maybe longer than its slot: the plain way.
                     if (!batched || batches.size(k) == FileBatches::kSlotBytes)
-                        ok = reader.read_file(files[i], record, errors[i]);
+                        ok = reader.read_file(*paths[b + k], record, error);
                     else if (batches.error(k))
-                        errors[i] = pyimport::FastRecordReader::cannot_read(batches.error(k));
+                        error = pyimport::FastRecordReader::cannot_read(batches.error(k));
                     else
-                        ok = reader.parse_padded(batches.text(k), batches.size(k), record, errors[i]);
-                    if (ok) nodes[i] = node_from_record(record, i, samples);
+                        ok = reader.parse_padded(batches.text(k), batches.size(k), record, error);
+                    if (ok) records.push_back(node_from_record(record, i, samples_));  // file: the feed index for now
+                    else errors_[t].emplace_back(i, std::move(error));
                 }
             }
         }
-    };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::min<size_t>(threads, (files.size() + kChunk - 1) / kChunk));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto &t : pool) t.join();
-
-    std::vector<NodeRecord> out;
-    out.reserve(files.size());
-    for (size_t i = 0; i < files.size(); ++i) {
-        if (nodes[i]) out.push_back(std::move(*nodes[i]));
-        else problems.push_back({files[i], errors[i]});
     }
-    return out;
+
+    // File j of the tree is feed index order[j] (of `fed`); feed indices not
+    // in `order` (a path found twice) are dropped.
+    RecordTree finish(std::vector<std::string> files, size_t fed, const std::vector<size_t> &order,
+                      std::vector<Problem> &problems) {
+        constexpr size_t none = SIZE_MAX;
+        std::vector<size_t> place(fed, none);
+        for (size_t j = 0; j < order.size(); ++j) place[order[j]] = j;
+        // In the order they were stored: walked in memory order here and in grouping.
+        tree_.nodes.reserve(order.size());
+        for (auto &records : tree_.storage_)
+            for (NodeRecord &n : records)
+                if ((n.file = place[n.file]) != none) tree_.nodes.push_back(&n);
+        std::vector<std::pair<size_t, std::string *>> bad;
+        for (auto &list : errors_)
+            for (auto &[i, error] : list)
+                if (place[i] != none) bad.emplace_back(place[i], &error);
+        std::sort(bad.begin(), bad.end());
+        for (auto &[j, error] : bad) problems.push_back({files[j], std::move(*error)});
+        tree_.bad_files = bad.size();
+        tree_.files = std::move(files);
+        return std::move(tree_);
+    }
+
+  private:
+    bool samples_;
+    RecordTree tree_;
+    std::vector<std::vector<std::pair<size_t, std::string>>> errors_;  // each thread's, by feed index
+};
+
+RecordTree load_record_tree(const std::vector<std::string> &paths, unsigned threads, std::vector<Problem> &problems,
+                            bool samples) {
+    FileFeed feed;
+    TreeLoader loader(thread_count(threads), samples);
+    size_t ignored = 0;
+    std::vector<size_t> order;
+    scan_while_reading(
+        feed, thread_count(threads),
+        [&] {
+            ignored = scan_record_files(paths, problems, [&feed](std::string path) { feed.add(std::move(path)); });
+            feed.close();
+            order = feed.path_order();  // while the readers finish
+        },
+        [&](unsigned t) { loader.read(feed, t); });
+    std::vector<std::string> found = feed.release();
+    std::vector<std::string> files;
+    files.reserve(order.size());
+    for (size_t i : order) files.push_back(std::move(found[i]));
+    RecordTree tree = loader.finish(std::move(files), found.size(), order, problems);
+    tree.ignored = ignored;
+    return tree;
+}
+
+RecordTree load_records(const std::vector<std::string> &files, unsigned threads, std::vector<Problem> &problems,
+                        bool samples) {
+    const auto count = unsigned(std::min<size_t>(thread_count(threads), (files.size() + kTake - 1) / kTake));
+    FileFeed feed;
+    TreeLoader loader(std::max(count, 1u), samples);
+    scan_while_reading(
+        feed, count, [&] { for (const auto &f : files) feed.add(f); }, [&](unsigned t) { loader.read(feed, t); });
+    std::vector<size_t> order(files.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    return loader.finish(files, files.size(), order, problems);
 }
 
 } // namespace agg

@@ -3,7 +3,6 @@
 #include "atomic_file.hpp"
 #include "group.hpp"
 #include "load.hpp"
-#include "scan.hpp"
 #include "study.hpp"
 
 #include <chrono>
@@ -46,18 +45,15 @@ class PhaseClock {
 Dataset collect(const Options &options) {
     Dataset data;
     PhaseClock clock;
-    ScanResult scan = find_record_files(options.paths, data.problems);
-    data.totals.files = scan.files.size();
-    data.totals.ignored = scan.ignored;
-    clock.lap("scan");
-    size_t before = data.problems.size();
     // Per-interpreter samples cost a third of the memory: kept only for the tables that use them.
     const TableChoice &t = options.tables.which;
     const bool samples = t.interpreters || (t.compare && options.tables.compare_on == CompareOn::interpreter);
-    auto nodes = load_records(scan.files, options.threads, data.problems, samples);
-    data.totals.bad_files = data.problems.size() - before;
-    clock.lap("read");
-    group_records(std::move(nodes), scan.files, options.filters, data);
+    RecordTree tree = load_record_tree(options.paths, options.threads, data.problems, samples);
+    data.totals.files = tree.files.size();
+    data.totals.ignored = tree.ignored;
+    data.totals.bad_files = tree.bad_files;
+    clock.lap("scan and read");
+    group_records(tree.nodes, tree.files, options.filters, data);
     clock.lap("group");
     std::vector<ConfigData> study;
     for (const auto &dir : options.study_dirs)

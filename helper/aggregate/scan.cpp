@@ -1,6 +1,5 @@
 #include "scan.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -17,7 +16,8 @@ bool ends_with(const std::string &s, const char *suffix) {
 
 class Walker {
   public:
-    Walker(ScanResult &out, std::vector<Problem> &problems) : out_(out), problems_(problems) {}
+    Walker(const std::function<void(std::string)> &found, std::vector<Problem> &problems)
+        : found_(found), problems_(problems) {}
 
     void directory(const std::string &dir) {
         DIR *d = opendir(dir.c_str());
@@ -32,24 +32,33 @@ class Walker {
                 type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
             // A link to a file counts as that file; links to directories are not followed.
             if (type == DT_LNK) type = stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-            if (type == DT_DIR) subdirs.push_back(path);
-            else if (type == DT_REG && ends_with(path, ".json")) out_.files.push_back(path);
-            else if (type == DT_REG) ++out_.ignored;
+            if (type == DT_DIR) {
+                subdirs.push_back(path);
+            } else if (type == DT_REG && ends_with(path, ".json")) {
+                ++files_;
+                found_(std::move(path));
+            } else if (type == DT_REG) {
+                ++ignored_;
+            }
         }
         closedir(d);
         for (const auto &s : subdirs) directory(s);
     }
 
+    size_t files() const { return files_; }
+    size_t ignored() const { return ignored_; }
+
   private:
-    ScanResult &out_;
+    const std::function<void(std::string)> &found_;
     std::vector<Problem> &problems_;
+    size_t files_ = 0, ignored_ = 0;
 };
 
 } // namespace
 
-ScanResult find_record_files(const std::vector<std::string> &paths, std::vector<Problem> &problems) {
-    ScanResult out;
-    Walker walker(out, problems);
+size_t scan_record_files(const std::vector<std::string> &paths, std::vector<Problem> &problems,
+                         const std::function<void(std::string)> &found) {
+    Walker walker(found, problems);
     for (const auto &path : paths) {
         struct stat st;
         if (stat(path.c_str(), &st) != 0) {
@@ -57,16 +66,14 @@ ScanResult find_record_files(const std::vector<std::string> &paths, std::vector<
             continue;
         }
         if (!S_ISDIR(st.st_mode)) {
-            out.files.push_back(path);
+            found(path);
             continue;
         }
-        size_t before = out.files.size();
+        size_t before = walker.files();
         walker.directory(path);
-        if (out.files.size() == before) problems.push_back({path, "no record files (*.json) found in this directory"});
+        if (walker.files() == before) problems.push_back({path, "no record files (*.json) found in this directory"});
     }
-    std::sort(out.files.begin(), out.files.end());
-    out.files.erase(std::unique(out.files.begin(), out.files.end()), out.files.end());
-    return out;
+    return walker.ignored();
 }
 
 } // namespace agg

@@ -5,6 +5,7 @@
 // records are judged alike, in and out of the canonical layout; and the tier
 // that took a text is checked where it matters.
 #include "../../helper/aggregate/file_batches.hpp"
+#include "../../helper/aggregate/file_feed.hpp"
 #include "../../helper/aggregate/load.hpp"
 #include "aggregate_fixtures.hpp"
 #include "record.hpp"
@@ -16,6 +17,7 @@
 #include <linux/seccomp.h>
 #include <random>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 using namespace pyimport;
@@ -336,7 +338,7 @@ Test(aggregate_readers, oversized_file) {
     unit::expect_message(error, {"too large to be a record"});
 }
 
-Test(aggregate_readers, load_records_in_parallel_keeps_file_order) {
+Test(aggregate_readers, load_records_in_parallel_names_each_file) {
     unit::TempDir dir;
     std::vector<std::string> files;
     for (int i = 0; i < 300; ++i) {
@@ -347,22 +349,92 @@ Test(aggregate_readers, load_records_in_parallel_keeps_file_order) {
     unit::write_text(dir.file("zz-bad.json"), "{");
     files.insert(files.begin() + 150, dir.file("zz-bad.json"));
     std::vector<agg::Problem> problems;
-    auto nodes = agg::load_records(files, 4, problems);
-    cr_assert_eq(nodes.size(), 300u);
+    const auto tree = agg::load_records(files, 4, problems);
+    cr_assert_eq(tree.nodes.size(), 300u);
+    cr_assert_eq(tree.bad_files, 1u);
     cr_assert_eq(problems.size(), 1u);
     expect_eq(problems[0].subject, dir.file("zz-bad.json"), "bad file named");
-    for (size_t i = 1; i < nodes.size(); ++i) cr_assert(nodes[i - 1].file < nodes[i].file, "file order");
-    cr_assert_eq(nodes[150].job_id, 151u);
+    std::vector<bool> seen(files.size());
+    for (const agg::NodeRecord *n : tree.nodes) {
+        const size_t expected = n->job_id <= 150 ? n->job_id - 1 : n->job_id;  // zz-bad.json sits at 150
+        cr_assert_eq(n->file, expected, "job %u read from file %zu", n->job_id, n->file);
+        cr_assert(!seen[n->file], "file %zu twice", n->file);
+        seen[n->file] = true;
+    }
+}
+
+Test(aggregate_readers, the_feeds_path_order_is_a_sort_of_the_paths) {
+    // Paths alike for a long prefix and then over few letters, of all
+    // lengths around the 16 bytes compared as integers, many twice.
+    std::mt19937 rng(4);
+    std::vector<std::string> paths;
+    for (int i = 0; i < 3000; ++i) {
+        std::string p = "/shared/pyimport/";
+        for (size_t n = rng() % 28; n > 0; --n) p += "ab/.0-"[rng() % 6];
+        paths.push_back(p);
+    }
+    agg::FileFeed feed;
+    for (const auto &p : paths) feed.add(p);
+    feed.close();
+    std::vector<std::string> ordered;
+    for (size_t i : feed.path_order()) ordered.push_back(feed.at(i));
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    cr_assert(ordered == paths, "%zu paths in order, %zu expected", ordered.size(), paths.size());
+}
+
+Test(aggregate_readers, load_record_tree_lists_each_file_once_in_path_order) {
+    // Read while the scan still lists them, and the scan's order is the
+    // directory's: the tree must still list every file once, sorted, and
+    // report problems in that order, whatever the threads did.
+    unit::TempDir dir;
+    for (const char *sub : {"/a", "/a/b", "/pyimport-cluster-00000000"}) cr_assert(mkdir((dir.path() + sub).c_str(), 0755) == 0);
+    const std::string good = record_to_json(canonical_record());
+    const std::vector<std::string> names = {
+        "a.json", "a-b.json", "a0.json", "ab.json", "z.json", "a/x.json", "a/b/y.json",
+        // alike for their first 16 bytes after the shared prefix, or shorter than that
+        "pyimport-cluster-0000000000000001.json", "pyimport-cluster-0000000000000002.json",
+        "pyimport-cluster-00000000.json", "pyimport-cluster-00000000/n.json", "pyimport-cluster-0.json",
+        // alike for 8 bytes, then not
+        "pyimport-b.json", "pyimport-a.json"};
+    std::vector<std::string> expected;
+    for (size_t i = 0; i < names.size(); ++i) {
+        unit::write_text(dir.file(names[i]), i % 3 ? good : "{");  // every third is bad
+        expected.push_back(dir.file(names[i]));
+    }
+    std::sort(expected.begin(), expected.end());
+    // Overlapping paths: the directory, one below it and a file in it, twice over.
+    const std::vector<std::string> paths = {dir.file("missing"), dir.path(), dir.file("a"), dir.file("a.json"), dir.path()};
+    std::vector<std::string> outcome_one;
+    for (unsigned threads : {1u, 3u}) {
+        std::vector<agg::Problem> problems;
+        const auto tree = agg::load_record_tree(paths, threads, problems);
+        cr_assert_eq(tree.files.size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) expect_eq(tree.files[i], expected[i], "file order");
+        cr_assert_eq(tree.nodes.size() + tree.bad_files, expected.size());
+        for (const agg::NodeRecord *n : tree.nodes) cr_assert(n->file < tree.files.size());
+        cr_assert_eq(tree.bad_files, (names.size() + 2) / 3);
+        cr_assert_eq(problems.size(), 1 + tree.bad_files);
+        expect_eq(problems[0].subject, dir.file("missing"), "the scan's problem first");
+        for (size_t i = 2; i < problems.size(); ++i) cr_assert(problems[i - 1].subject < problems[i].subject, "bad files in order");
+        std::vector<std::string> outcome;
+        for (const auto &p : problems) outcome.push_back(p.subject + ": " + p.message);
+        if (threads == 1) outcome_one = outcome;
+        else cr_assert(outcome == outcome_one, "the problems differ with %u threads", threads);
+    }
 }
 
 namespace {
 
-// load_records over `files`, as "node index:file" and "file: message" lines.
+// load_records over `files`, as "node index:file" (in file order) and "file: message" lines.
 std::vector<std::string> load_outcome(const std::vector<std::string> &files) {
     std::vector<agg::Problem> problems;
+    const auto tree = agg::load_records(files, 2, problems);
+    std::vector<const agg::NodeRecord *> nodes = tree.nodes;
+    std::sort(nodes.begin(), nodes.end(), [](auto *a, auto *b) { return a->file < b->file; });
     std::vector<std::string> out;
-    for (const auto &n : agg::load_records(files, 2, problems))
-        out.push_back(std::to_string(n.node_index) + ":" + files[n.file] + " " + std::to_string(n.interpreters.size()));
+    for (const agg::NodeRecord *n : nodes)
+        out.push_back(std::to_string(n->node_index) + ":" + files[n->file] + " " + std::to_string(n->interpreters.size()));
     for (const auto &p : problems) out.push_back(p.subject + ": " + p.message);
     return out;
 }
@@ -436,7 +508,8 @@ Test(aggregate_readers, io_uring_failing_midway_falls_back_to_plain_reads) {
               "cannot install the seccomp filter: %s", std::strerror(errno));
     agg::FileBatches batches(FastRecordReader::kPadding);
     cr_assert(batches.usable(), "a ring can still be set up");
-    cr_assert(!batches.read(files, 0, 4), "the batch fails");
+    const std::string *first[] = {&files[0], &files[1], &files[2], &files[3]};
+    cr_assert(!batches.read(first, 4), "the batch fails");
     cr_assert(!batches.usable(), "and io_uring is given up");
 
     const auto after = load_outcome(files);

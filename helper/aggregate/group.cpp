@@ -9,7 +9,7 @@ namespace agg {
 
 namespace {
 
-ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label}; }
+ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, *n.modules, n.label}; }
 
 std::string run_id(const NodeRecord &n, const std::string &file) {
     if (n.job_id == 0) return file;
@@ -51,7 +51,7 @@ bool same_run(const NodeRecord &a, const NodeRecord &b) {
 
 // The first field on which two records of one job step disagree, or "".
 std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
-    if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count && a.modules == b.modules &&
+    if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count && (a.modules == b.modules || *a.modules == *b.modules) &&
         a.label == b.label)
         return "";
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
@@ -60,7 +60,7 @@ std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
     std::string d = differ("run.mode", pyimport::mode_name(b.mode), pyimport::mode_name(a.mode));
     if (d.empty()) d = differ("run.gaggle_size", std::to_string(b.gaggle_size), std::to_string(a.gaggle_size));
     if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
-    if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
+    if (d.empty()) d = differ("run.modules", "[" + *b.modules + "]", "[" + *a.modules + "]");
     if (d.empty()) d = differ("run.label", b.label, a.label);
     return d;
 }

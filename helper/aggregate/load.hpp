@@ -1,16 +1,11 @@
 // Reading record files in parallel through the record module's fast reader.
 #pragma once
 #include "model.hpp"
-#include "record.hpp"
 
 #include <string>
 #include <vector>
 
 namespace agg {
-
-// What the aggregator keeps of a parsed record; the interpreters' samples only
-// with `samples` (the overall table needs their counts alone).
-NodeRecord node_from_record(const pyimport::Record &record, size_t file, bool samples = true);
 
 // Record files and what was read of them.
 struct RecordTree {

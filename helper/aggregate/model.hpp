@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -27,7 +28,7 @@ struct NodeRecord {
     int node_index = 0, node_count = 1;
     Mode mode = Mode::conda;
     int gaggle_size = 0;
-    std::string modules;  // the module list, joined with ' '
+    std::shared_ptr<const std::string> modules;  // the module list, joined with ' ' (shared: one is usual)
     std::string label;
     int64_t release_ns = 0, last_exit_ns = 0, wall_ns = 0;
     size_t interpreter_count = 0, failed_count = 0;  // always counted

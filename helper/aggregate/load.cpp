@@ -63,7 +63,8 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
 
 } // namespace
 
-constexpr size_t kTake = 64;  // files a reading thread takes from the feed at a time
+constexpr size_t kTake = 64;            // files a reading thread takes from the feed at a time
+constexpr size_t kChunkRecords = 1024;  // records a thread stores in one allocation
 
 unsigned thread_count(unsigned threads) { return threads ? threads : std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -71,13 +72,11 @@ unsigned thread_count(unsigned threads) { return threads ? threads : std::max(1u
 // then puts the records and problems in file order.
 class TreeLoader {
   public:
-    TreeLoader(unsigned threads, bool samples) : samples_(samples), errors_(threads) {
-        tree_.storage_.resize(threads);
-    }
+    TreeLoader(unsigned threads, bool samples) : samples_(samples), chunks_(threads), errors_(threads) {}
 
     // Reading thread t: files from the feed until it is dry, a batch at a time.
     void read(FileFeed &feed, unsigned t) {
-        std::vector<NodeRecord> &records = tree_.storage_[t];  // no address is taken before finish()
+        std::vector<std::vector<NodeRecord>> &chunks = chunks_[t];
         pyimport::FastRecordReader reader;
         pyimport::Record record;
         FileBatches batches(pyimport::FastRecordReader::kPadding);
@@ -98,8 +97,14 @@ class TreeLoader {
                         error = pyimport::FastRecordReader::cannot_read(batches.error(k));
                     else
                         ok = reader.parse_padded(batches.text(k), batches.size(k), record, error);
-                    if (ok) records.push_back(node_from_record(record, i, samples_, module_lists));  // file: the feed index for now
-                    else errors_[t].emplace_back(i, std::move(error));
+                    if (!ok) {
+                        errors_[t].emplace_back(i, std::move(error));
+                        continue;
+                    }
+                    // Chunks filled, never grown: growing a vector of records
+                    // moved them and faulted its memory in again each time.
+                    if (chunks.empty() || chunks.back().size() == kChunkRecords) chunks.emplace_back().reserve(kChunkRecords);
+                    chunks.back().push_back(node_from_record(record, i, samples_, module_lists));  // file: the feed index for now
                 }
             }
         }
@@ -114,9 +119,12 @@ class TreeLoader {
         for (size_t j = 0; j < order.size(); ++j) place[order[j]] = j;
         // In the order they were stored: walked in memory order here and in grouping.
         tree_.nodes.reserve(order.size());
-        for (auto &records : tree_.storage_)
-            for (NodeRecord &n : records)
-                if ((n.file = place[n.file]) != none) tree_.nodes.push_back(&n);
+        for (auto &chunks : chunks_)
+            for (auto &chunk : chunks) {
+                for (NodeRecord &n : chunk)
+                    if ((n.file = place[n.file]) != none) tree_.nodes.push_back(&n);
+                tree_.storage_.push_back(std::move(chunk));  // the records stay where they are
+            }
         std::vector<std::pair<size_t, std::string *>> bad;
         for (auto &list : errors_)
             for (auto &[i, error] : list)
@@ -131,6 +139,7 @@ class TreeLoader {
   private:
     bool samples_;
     RecordTree tree_;
+    std::vector<std::vector<std::vector<NodeRecord>>> chunks_;       // each thread's records
     std::vector<std::vector<std::pair<size_t, std::string>>> errors_;  // each thread's, by feed index
 };
 

@@ -20,7 +20,7 @@ struct RecordTree {
 
   private:
     friend class TreeLoader;
-    std::vector<std::vector<NodeRecord>> storage_;  // what each reading thread made
+    std::vector<std::vector<NodeRecord>> storage_;  // chunks of records, never grown once addressed
 };
 
 // Finds the record files under `paths` (see scan_record_files) and reads them

@@ -189,13 +189,10 @@ int64_t Gaggle::release_and_wait() {
         int n = poll(exits.data(), exits.size(), int(std::max<int64_t>(left_ms, 0)));
         const int64_t now = clock_ns(CLOCK_MONOTONIC);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {  // poll itself failed: end the gaggle (killed, reaped below) rather than spin
-            for (size_t i = 0; i < exits.size(); ++i)
-                if (exits[i].fd >= 0) {
-                    kill(-pids[i], SIGKILL);
-                    exits[i].revents = POLLIN;
-                }
-        }
+        // poll itself failed: end the gaggle rather than spin; each child is
+        // taken as exited below (its group killed, reaped after the loop).
+        if (n < 0)
+            for (auto &p : exits) p.revents = POLLIN;
         if (n == 0 && !killed && now >= deadline) {
             for (size_t i = 0; i < exits.size(); ++i)
                 if (exits[i].fd >= 0) {

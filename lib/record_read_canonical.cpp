@@ -47,7 +47,7 @@ constexpr Lead writer_lead(const char *key, int depth, bool first) {
 
 // A cursor over text followed by kCanonicalPadding zero bytes: a scan that
 // reaches them stops at the first, as no token holds a NUL; nothing looks
-// further ahead than a key's length plus two.
+// further ahead than a lead's length.
 class Cursor {
   public:
     Cursor(const char *p, const char *end) : p_(p), end_(end) {}
@@ -83,8 +83,8 @@ class Cursor {
     // `l` is a constant, so its words are immediates.
     PYIMPORT_INLINE bool lead(const Lead &l) {
         uint64_t diff = 0;
-        for (size_t i = 0; i + 8 < l.size; i += 8) diff |= word(p_ + i) ^ word(l.bytes + i);
-        diff |= word(p_ + l.size - 8) ^ word(l.bytes + l.size - 8);
+        for (size_t i = 0; i + 8 < l.size; i += 8) diff |= word_at(p_ + i) ^ word_at(l.bytes + i);
+        diff |= word_at(p_ + l.size - 8) ^ word_at(l.bytes + l.size - 8);
         if (diff != 0) return false;
         p_ += l.size;
         return true;
@@ -154,12 +154,6 @@ class Cursor {
     }
 
   private:
-    static PYIMPORT_INLINE uint64_t word(const char *p) {
-        uint64_t w;
-        std::memcpy(&w, p, 8);
-        return w;
-    }
-
     const char *p_;
     const char *end_;
 };

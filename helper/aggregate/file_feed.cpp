@@ -8,24 +8,18 @@ namespace agg {
 
 void FileFeed::add(std::string path) {
     found_.push_back(std::move(path));
-    if (found_.size() >= kHandOut) publish();
+    if (found_.size() >= kHandOut) publish(false);
 }
 
-void FileFeed::publish() {
+void FileFeed::close() { publish(true); }
+
+void FileFeed::publish(bool last) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         for (auto &path : found_) paths_.push_back(std::move(path));
+        closed_ = closed_ || last;
     }
     found_.clear();
-    more_.notify_all();
-}
-
-void FileFeed::close() {
-    publish();
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        closed_ = true;
-    }
     more_.notify_all();
 }
 

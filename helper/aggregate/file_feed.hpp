@@ -36,7 +36,7 @@ class FileFeed {
   private:
     static constexpr size_t kHandOut = 256;  // paths published at a time: one lock per group
 
-    void publish();
+    void publish(bool last);  // `last`: the scan is over
 
     std::mutex mutex_;
     std::condition_variable more_;

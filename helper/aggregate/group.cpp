@@ -51,8 +51,8 @@ bool same_run(const NodeRecord &a, const NodeRecord &b) {
 
 // The first field on which two records of one job step disagree, or "".
 std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
-    if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count && (a.modules == b.modules || *a.modules == *b.modules) &&
-        a.label == b.label)
+    if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count &&
+        (a.modules == b.modules || *a.modules == *b.modules) && a.label == b.label)
         return "";
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";

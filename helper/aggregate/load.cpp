@@ -61,12 +61,14 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
     return n;
 }
 
-} // namespace
-
 constexpr size_t kTake = 64;            // files a reading thread takes from the feed at a time
 constexpr size_t kChunkRecords = 1024;  // records a thread stores in one allocation
 
-unsigned thread_count(unsigned threads) { return threads ? threads : std::max(1u, std::thread::hardware_concurrency()); }
+unsigned thread_count(unsigned threads) {
+    return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+} // namespace
 
 // Reads what a feed hands out on several threads, each into its own storage,
 // then puts the records and problems in file order.
@@ -76,7 +78,6 @@ class TreeLoader {
 
     // Reading thread t: files from the feed until it is dry, a batch at a time.
     void read(FileFeed &feed, unsigned t) {
-        std::vector<std::vector<NodeRecord>> &chunks = chunks_[t];
         pyimport::FastRecordReader reader;
         pyimport::Record record;
         FileBatches batches(pyimport::FastRecordReader::kPadding);
@@ -89,22 +90,10 @@ class TreeLoader {
                 const bool batched = batches.usable() && batches.read(paths.data() + b, count);
                 for (size_t k = 0; k < count; ++k) {
                     const size_t i = first + b + k;
-                    bool ok = false;
-                    // Not read in a batch, or maybe longer than its slot: the plain way.
-                    if (!batched || batches.size(k) == FileBatches::kSlotBytes)
-                        ok = reader.read_file(*paths[b + k], record, error);
-                    else if (batches.error(k))
-                        error = pyimport::FastRecordReader::cannot_read(batches.error(k));
+                    if (parse(reader, batched ? &batches : nullptr, k, *paths[b + k], record, error))
+                        store(t, node_from_record(record, i, samples_, module_lists));  // file: the feed index for now
                     else
-                        ok = reader.parse_padded(batches.text(k), batches.size(k), record, error);
-                    if (!ok) {
                         errors_[t].emplace_back(i, std::move(error));
-                        continue;
-                    }
-                    // Chunks filled, never grown: growing a vector of records
-                    // moved them and faulted its memory in again each time.
-                    if (chunks.empty() || chunks.back().size() == kChunkRecords) chunks.emplace_back().reserve(kChunkRecords);
-                    chunks.back().push_back(node_from_record(record, i, samples_, module_lists));  // file: the feed index for now
                 }
             }
         }
@@ -137,6 +126,23 @@ class TreeLoader {
     }
 
   private:
+    // File `path`, slot k of `batches` (null: not read in a batch).
+    static bool parse(pyimport::FastRecordReader &reader, const FileBatches *batches, size_t k, const std::string &path,
+                      pyimport::Record &record, std::string &error) {
+        // Not read in a batch, or maybe longer than its slot: the plain way.
+        if (!batches || batches->size(k) == FileBatches::kSlotBytes) return reader.read_file(path, record, error);
+        if (batches->error(k)) return error = pyimport::FastRecordReader::cannot_read(batches->error(k)), false;
+        return reader.parse_padded(batches->text(k), batches->size(k), record, error);
+    }
+
+    // Into thread t's last chunk. Chunks are filled, never grown: growing one
+    // vector of records moved them and faulted its memory in again each time.
+    void store(unsigned t, NodeRecord node) {
+        auto &chunks = chunks_[t];
+        if (chunks.empty() || chunks.back().size() == kChunkRecords) chunks.emplace_back().reserve(kChunkRecords);
+        chunks.back().push_back(std::move(node));
+    }
+
     bool samples_;
     RecordTree tree_;
     std::vector<std::vector<std::vector<NodeRecord>>> chunks_;       // each thread's records
@@ -145,12 +151,13 @@ class TreeLoader {
 
 RecordTree load_record_tree(const std::vector<std::string> &paths, unsigned threads, std::vector<Problem> &problems,
                             bool samples) {
+    threads = thread_count(threads);
     FileFeed feed;
-    TreeLoader loader(thread_count(threads), samples);
+    TreeLoader loader(threads, samples);
     size_t ignored = 0;
     std::vector<size_t> order;
     scan_while_reading(
-        feed, thread_count(threads),
+        feed, threads,
         [&] {
             ignored = scan_record_files(paths, problems, [&feed](std::string path) { feed.add(std::move(path)); });
             feed.close();
@@ -168,11 +175,11 @@ RecordTree load_record_tree(const std::vector<std::string> &paths, unsigned thre
 
 RecordTree load_records(const std::vector<std::string> &files, unsigned threads, std::vector<Problem> &problems,
                         bool samples) {
-    const auto count = unsigned(std::min<size_t>(thread_count(threads), (files.size() + kTake - 1) / kTake));
+    threads = unsigned(std::clamp<size_t>((files.size() + kTake - 1) / kTake, 1, thread_count(threads)));
     FileFeed feed;
-    TreeLoader loader(std::max(count, 1u), samples);
+    TreeLoader loader(threads, samples);
     scan_while_reading(
-        feed, count, [&] { for (const auto &f : files) feed.add(f); }, [&](unsigned t) { loader.read(feed, t); });
+        feed, threads, [&] { for (const auto &f : files) feed.add(f); }, [&](unsigned t) { loader.read(feed, t); });
     std::vector<size_t> order(files.size());
     std::iota(order.begin(), order.end(), size_t(0));
     return loader.finish(files, files.size(), order, problems);

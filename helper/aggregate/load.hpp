@@ -14,8 +14,9 @@ struct RecordTree {
     std::vector<const NodeRecord *> nodes;  // the valid records, in no particular order
     size_t bad_files = 0;                  // files that gave a problem
 
+    // Moved, never copied: `nodes` point into storage_, whose chunks a move keeps in place.
     RecordTree() = default;
-    RecordTree(RecordTree &&) = default;  // the records stay where they are
+    RecordTree(RecordTree &&) = default;
     RecordTree &operator=(RecordTree &&) = default;
 
   private:

@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
                     }
                     r.gaggle.wall_ns = longest + 50'000;
                     r.gaggle.last_exit_unix_ns = r.gaggle.release_unix_ns + r.gaggle.wall_ns;
-                    std::string path = dir + "/" + pyimport::record_file_name(r.job);
+                    std::string path = dir + "/" + pyimport::record_file_name(r.job, "b");
                     std::FILE *out = std::fopen(path.c_str(), "w");
                     std::string text = pyimport::record_to_json(r);
                     if (!out || std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fclose(out) != 0)

@@ -74,7 +74,7 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
     if (!measured) return std::nullopt;
 
     if (!ctx.site.outdir.empty()) {
-        const std::string name = record_file_name(rec.job);
+        const std::string name = record_file_name(rec.job, record_name_token());
         if (!write_file_atomically(ctx.site.outdir, name, record_to_json(rec), error)) return std::nullopt;
         outcome.record_path = ctx.site.outdir + "/" + name;
     }

@@ -1,7 +1,11 @@
 #include "record.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <jansson.h>
 #include <memory>
+#include <stdexcept>
+#include <sys/random.h>
 
 namespace pyimport {
 
@@ -270,10 +274,25 @@ std::optional<Record> record_from_json(const std::string &text, std::string &err
     return rec;
 }
 
-std::string record_file_name(const JobIdentity &job) {
+std::string record_file_name(const JobIdentity &job, std::string_view unique) {
     // The cluster name keeps records of clusters sharing one outdir apart.
     const std::string cluster = job.cluster.empty() ? "" : job.cluster + "-";
-    return "pyimport-" + cluster + std::to_string(job.job_id) + "." + std::to_string(job.step_id) + "-" + job.node + ".json";
+    return "pyimport-" + cluster + std::to_string(job.job_id) + "." + std::to_string(job.step_id) + "-" + job.node + "-" +
+           std::string(unique) + ".json";
+}
+
+std::string record_name_token() {
+    unsigned char bytes[16];
+    for (size_t got = 0; got < sizeof bytes;) {
+        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+        got += size_t(n);
+    }
+    static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+    std::string token;
+    for (unsigned char b : bytes) token += kAlphabet[b & 31];  // 5 bits of each byte: 80 bits
+    return token;
 }
 
 } // namespace pyimport

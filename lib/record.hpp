@@ -200,8 +200,14 @@ std::string record_to_json(const Record &record);
 std::optional<Record> record_from_json(const std::string &text, std::string &error);
 
 // The file name a record gets in the output directory:
-// pyimport-[CLUSTER-]JOB.STEP-NODE.json
-std::string record_file_name(const JobIdentity &job);
+// pyimport-[CLUSTER-]JOB.STEP-NODE-UNIQUE.json. UNIQUE (record_name_token())
+// makes the name unguessable, so no other user of a shared output directory
+// can claim it first; readers go by the content, never by the name.
+std::string record_file_name(const JobIdentity &job, std::string_view unique);
+
+// 16 random characters of [a-z2-7] (80 bits from getrandom) for
+// record_file_name; throws std::runtime_error when the kernel gives none.
+std::string record_name_token();
 
 // The fast reader for many records (pyimport-aggregate), in three tiers: the
 // layout record_to_json writes, read in one pass (record_read_canonical.cpp);

@@ -61,7 +61,7 @@ inline pyimport::Record make_record(const NodeSpec &s) {
 // Writes the record into dir under the name the plugin would give it; returns the path.
 inline std::string write_record(const TempDir &dir, const NodeSpec &s) {
     pyimport::Record r = make_record(s);
-    std::string path = dir.file(pyimport::record_file_name(r.job));
+    std::string path = dir.file(pyimport::record_file_name(r.job, "t"));
     write_text(path, pyimport::record_to_json(r));
     return path;
 }

@@ -277,9 +277,15 @@ Test(record, file_name) {
     job.job_id = 123;
     job.step_id = 4;
     job.node = "node1";
-    expect_eq(record_file_name(job), "pyimport-123.4-node1.json", "without cluster");
+    expect_eq(record_file_name(job, "abc"), "pyimport-123.4-node1-abc.json", "without cluster");
     job.cluster = "hpc";
-    expect_eq(record_file_name(job), "pyimport-hpc-123.4-node1.json", "with cluster");
+    expect_eq(record_file_name(job, "abc"), "pyimport-hpc-123.4-node1-abc.json", "with cluster");
+}
+
+Test(record, name_token_is_random_and_plain) {
+    const std::string a = record_name_token(), b = record_name_token();
+    cr_assert(a.size() == 16 && b.size() == 16 && a != b, "%s %s", a.c_str(), b.c_str());
+    cr_assert(a.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567") == std::string::npos, "%s", a.c_str());
 }
 
 // ---- texts that are not records ---------------------------------------------

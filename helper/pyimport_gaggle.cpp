@@ -3,6 +3,7 @@
 // writes the same record, so the engine can be tried and tested anywhere.
 #include "benchmark_run.hpp"
 #include "parse_util.hpp"
+#include "text_escape.hpp"
 #include "version.hpp"
 
 #include <cstdio>
@@ -51,7 +52,7 @@ std::string parse_arguments(int argc, char **argv, Arguments &args) {
         auto number = [&](const char *flag, long hi) -> std::optional<long> {
             if (i + 1 >= argc) return std::nullopt;
             auto n = pyimport::parse_bounded_int(argv[++i], 0, hi);
-            if (!n) std::fprintf(stderr, "pyimport-gaggle: invalid %s '%s'\n", flag, argv[i]);
+            if (!n) std::fprintf(stderr, "pyimport-gaggle: invalid %s %s\n", flag, pyimport::quote_text(argv[i]).c_str());
             return n;
         };
         if (a == "--print") args.print = true;
@@ -60,10 +61,10 @@ std::string parse_arguments(int argc, char **argv, Arguments &args) {
         else if (a == "--step-id") { auto n = number("--step-id", 999999999); if (!n) return "--step-id needs a whole number"; args.job.step_id = uint32_t(*n); }
         else if (a == "--node-index") { auto n = number("--node-index", 999999); if (!n) return "--node-index needs a whole number"; args.job.node_index = int(*n); }
         else if (a == "--node-count") { auto n = number("--node-count", 999999); if (!n || *n < 1) return "--node-count needs a whole number from 1"; args.job.node_count = int(*n); }
-        else if (a.rfind("--", 0) == 0 || a == "-h") return a == "-h" || a == "--help" ? "help" : "unknown option '" + a + "'";
+        else if (a.rfind("--", 0) == 0 || a == "-h") return a == "-h" || a == "--help" ? "help" : "unknown option " + pyimport::quote_text(a);
         else if (!looks_like_request(a) && a.find('=') != std::string::npos) args.settings.push_back(a);
         else if (args.request.empty()) args.request = a;
-        else return "unexpected argument '" + a + "'";
+        else return "unexpected argument " + pyimport::quote_text(a);
     }
     if (args.request.empty()) return "missing MODE,N (e.g. conda,4)";
     if (args.job.node_index >= args.job.node_count) return "--node-index must be below --node-count";
@@ -72,7 +73,9 @@ std::string parse_arguments(int argc, char **argv, Arguments &args) {
 
 } // namespace
 
-int main(int argc, char **argv) {
+namespace {
+
+int run(int argc, char **argv) {
     Arguments args;
     std::string problem = parse_arguments(argc, argv, args);
     if (problem == "help") return std::fputs(kUsage, stdout), kExitOk;
@@ -98,13 +101,24 @@ int main(int argc, char **argv) {
 
     auto outcome = pyimport::run_benchmark(ctx, error);
     if (!outcome) {
-        std::fprintf(stderr, "pyimport-gaggle: %s\n", error.c_str());
+        std::fprintf(stderr, "pyimport-gaggle: %s\n", pyimport::escape_text(error, 2000).c_str());
         return kExitRunFailed;
     }
     if (outcome->record_path.empty()) std::fputs(pyimport::record_to_json(outcome->record).c_str(), stdout);
-    std::fprintf(stderr, "pyimport-gaggle: %s%s%s\n", pyimport::summarize(outcome->record).c_str(),
+    std::fprintf(stderr, "pyimport-gaggle: %s%s%s\n", pyimport::record_summary_line(outcome->record).c_str(),
                  outcome->record_path.empty() ? "" : ", record ", outcome->record_path.c_str());
     for (const auto &f : outcome->record.gaggle.interpreters)
         if (!f.succeeded()) return kExitInterpreterFailed;
     return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "pyimport-gaggle: %s\n", e.what());
+        return kExitRunFailed;
+    }
 }

@@ -3,10 +3,16 @@
 #include "sys_io.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 
 namespace pyimport {
 
@@ -14,39 +20,88 @@ namespace {
 
 std::string failure(const std::string &what, const std::string &path) { return errno_text(what + " " + path); }
 
+// Moves dir/from to dir/to unless `to` exists. Through the system call, which
+// every glibc can issue; file systems that refuse the flag (EINVAL) get a hard
+// link and an unlink instead, which fail the same way on an existing name.
+bool move_without_replacing(int dirfd, const std::string &from, const std::string &to) {
+    if (syscall(SYS_renameat2, dirfd, from.c_str(), dirfd, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+    if (errno != EINVAL && errno != ENOSYS) return false;
+    if (linkat(dirfd, from.c_str(), dirfd, to.c_str(), 0) != 0) return false;
+    unlinkat(dirfd, from.c_str(), 0);
+    return true;
+}
+
 } // namespace
 
-bool write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
-                           std::string &error) {
+PendingFile::~PendingFile() { discard(); }
+
+void PendingFile::discard() {
+    if (fd_ >= 0) {
+        close(fd_);
+        unlinkat(dirfd_, tmp_.c_str(), 0);
+        fd_ = -1;
+    }
+    if (dirfd_ >= 0) close(dirfd_);
+    dirfd_ = -1;
+}
+
+bool PendingFile::open(int dirfd, const std::string &dir, const std::string &name, std::string &error) {
+    discard();
+    dirfd_ = dirfd;
+    dir_ = dir;
+    name_ = name;
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
         error = "invalid record file name '" + name + "'";
-        return false;
+        return discard(), false;
     }
-    int dirfd = open(dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    if (dirfd < 0) {
-        error = failure("cannot open output directory", dir);
-        return false;
-    }
+    std::string suffix;
+    if (!random_name_part(suffix)) return error = errno_text("getrandom"), discard(), false;
     // Hidden, so readers scanning for *.json never see a partial file.
-    const std::string tmp = "." + name + ".tmp." + std::to_string(getpid());
-    const std::string target = dir + "/" + name;
-    int fd = openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    bool ok = fd >= 0;
-    if (!ok) error = failure("cannot create", dir + "/" + tmp);
-    // The mode is 0644 whatever the umask: readers of the records are other users.
-    if (ok && !(ok = fchmod(fd, 0644) == 0)) error = failure("cannot set mode 0644 on", target);
-    if (ok && !(ok = write_all(fd, content))) error = failure("cannot write", target);
-    if (ok && !(ok = fsync(fd) == 0)) error = failure("cannot sync", target);
-    if (fd >= 0 && close(fd) != 0 && ok) {
+    tmp_ = "." + name + ".tmp." + suffix;
+    fd_ = openat(dirfd_, tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0) return error = failure("cannot create", dir + "/" + tmp_), discard(), false;
+    return true;
+}
+
+bool PendingFile::commit(const std::string &content, mode_t mode, std::string &error, Existing existing) {
+    if (fd_ < 0) return error = "no file to write for " + path(), false;
+    const std::string target = path();
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", unsigned(mode));
+    bool ok = true;
+    // The mode is set explicitly: the umask must not decide who reads the file.
+    if (!(ok = fchmod(fd_, mode) == 0)) error = failure("cannot set mode " + std::string(octal) + " on", target);
+    if (ok && !(ok = write_all(fd_, content))) error = failure("cannot write", target);
+    if (ok && !(ok = fsync(fd_) == 0)) error = failure("cannot sync", target);
+    if (close(fd_) != 0 && ok) {
         ok = false;
         error = failure("cannot close", target);
     }
-    // rename() replaces a symlink at the target name; it never follows it.
-    if (ok && !(ok = renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) == 0)) error = failure("cannot rename to", target);
-    if (!ok && fd >= 0) unlinkat(dirfd, tmp.c_str(), 0);
-    if (ok) fsync(dirfd);  // make the rename durable; a failure here loses nothing already visible
-    close(dirfd);
+    fd_ = -1;
+    // renameat() replaces a symlink at the name; it never follows it.
+    auto move = [&] {
+        return existing == Existing::replace ? renameat(dirfd_, tmp_.c_str(), dirfd_, name_.c_str()) == 0
+                                             : move_without_replacing(dirfd_, tmp_, name_);
+    };
+    if (ok && !(ok = move())) error = failure("cannot rename to", target);
+    if (!ok) unlinkat(dirfd_, tmp_.c_str(), 0);
+    // Make the rename durable (an O_PATH descriptor cannot be synced); a
+    // failure here loses nothing already visible.
+    const int sync_fd = ok ? openat(dirfd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (sync_fd >= 0) {
+        fsync(sync_fd);
+        close(sync_fd);
+    }
+    discard();
     return ok;
+}
+
+bool write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
+                           std::string &error, PendingFile::Existing existing) {
+    const int dirfd = ::open(dir.c_str(), O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (dirfd < 0) return error = failure("cannot open output directory", dir), false;
+    PendingFile file;
+    return file.open(dirfd, dir, name, error) && file.commit(content, 0644, error, existing);
 }
 
 } // namespace pyimport

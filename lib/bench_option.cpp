@@ -1,6 +1,7 @@
 #include "bench_option.hpp"
 
 #include "parse_util.hpp"
+#include "text_escape.hpp"
 
 #include <cctype>
 
@@ -14,13 +15,14 @@ std::optional<Mode> parse_mode(std::string_view text) {
     return std::nullopt;
 }
 
-static bool is_label(std::string_view text) {
-    if (text.empty() || text.size() > 64) return false;
-    for (char c : text)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
-            return false;
-    return true;
-}
+// The value comes from a user (srun's command line or the job's environment)
+// and is echoed into srun's terminal and slurmd's log: every echo goes through
+// the one escaping rule and is bounded, so a message stays one line of a few
+// hundred bytes whatever the value holds.
+constexpr size_t kMaxEchoedField = 100;    // one rejected field, quoted
+constexpr size_t kMaxEchoedContext = 120;  // the whole option after " in --pyimport-bench="
+
+static std::string quoted(std::string_view field) { return quote_text(field, kMaxEchoedField); }
 
 // One "key=value" extra. On error returns {what is wrong, what is allowed}.
 static std::pair<std::string, std::string> apply_extra(const std::string &field, const RequestLimits &limits,
@@ -30,29 +32,29 @@ static std::pair<std::string, std::string> apply_extra(const std::string &field,
     std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
     if (key == "modules") {
         auto modules = parse_module_list(value, ':');
-        if (!modules) return {"invalid modules '" + value + "'", "use Python module names separated by ':' (e.g. modules=numpy:scipy)"};
+        if (!modules) return {"invalid modules " + quoted(value), "use Python module names separated by ':' (e.g. modules=numpy:scipy)"};
         request.modules = *modules;
     } else if (key == "timeout") {
         auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
-        if (!t) return {"invalid timeout '" + value + "'", "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s)};
+        if (!t) return {"invalid timeout " + quoted(value), "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s)};
         request.timeout_s = static_cast<int>(*t);
     } else if (key == "label") {
-        if (!is_label(value)) return {"invalid label '" + value + "'", "use 1 to 64 of A-Z a-z 0-9 . _ -"};
+        if (!is_label(value)) return {"invalid label " + quoted(value), "use 1 to 64 of A-Z a-z 0-9 . _ -"};
         request.label = value;
     } else {
-        return {"unknown key '" + key + "'", "allowed are modules=, timeout=, label="};
+        return {"unknown key " + quoted(key), "allowed are modules=, timeout=, label="};
     }
     return {};
 }
 
 std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
                                                std::string &error) {
-    const std::string context = " in --pyimport-bench=" + std::string(value);
+    const std::string context = " in --pyimport-bench=" + escape_text(value, kMaxEchoedContext);
     auto fields = split(value, ',');
     BenchRequest request;
     auto mode = parse_mode(fields[0]);
     if (!mode) {
-        error = "invalid mode '" + fields[0] + "'" + context + ": use conda or container (MODE,N)";
+        error = "invalid mode " + quoted(fields[0]) + context + ": use conda or container (MODE,N)";
         return std::nullopt;
     }
     request.mode = *mode;
@@ -62,7 +64,7 @@ std::optional<BenchRequest> parse_bench_option(std::string_view value, const Req
     }
     auto size = parse_bounded_int(fields[1], 1, limits.max_gaggle);
     if (!size) {
-        error = "invalid gaggle size '" + fields[1] + "'" + context + ": use a whole number from 1 to " +
+        error = "invalid gaggle size " + quoted(fields[1]) + context + ": use a whole number from 1 to " +
                 std::to_string(limits.max_gaggle);
         return std::nullopt;
     }

@@ -6,10 +6,17 @@
 #include "interpreter_command.hpp"
 #include "interpreter_env.hpp"
 #include "private_mount.hpp"
+#include "private_workdir.hpp"
 #include "record_measure.hpp"
+#include "sys_io.hpp"
+#include "text_escape.hpp"
+#include "trusted_path.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <exception>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pyimport {
@@ -28,7 +35,7 @@ RunDescription describe(const BenchmarkContext &ctx, const InterpreterCommand &c
     run.mount_driver = cmd.mount_driver;
     run.fs_type = fs_type_of(cmd.image.empty() ? (cmd.env_path.empty() ? cmd.argv[0] : cmd.env_path) : cmd.image);
     run.timeout_s = timeout_s;
-    run.workdir = ctx.site.workdir;
+    run.workdir = ctx.site.workdir;  // the setting; the gaggle ran in a private directory inside it
     run.label = ctx.request.label;
     return run;
 }
@@ -49,6 +56,39 @@ std::vector<std::string> gaggle_env(const BenchmarkContext &ctx, const Interpret
     return interpreter_env(ctx.job_env, extra);
 }
 
+// Claims the record's file in the outdir before anything runs, so a
+// directory that cannot take it fails before the gaggle, and holds it, so the
+// path cannot be swapped until the record is written.
+bool claim_record_file(const BenchmarkContext &ctx, PendingFile &file, std::string &error) {
+    const std::string what = "output directory " + quote_text(ctx.site.outdir) + ": ";
+    const int dirfd = open_trusted_directory(ctx.site.outdir, error);
+    if (dirfd < 0) return error = what + error, false;
+    std::string unique;
+    if (!random_name_part(unique)) return close(dirfd), error = what + errno_text("getrandom"), false;
+    if (!file.open(dirfd, ctx.site.outdir, record_file_name(ctx.job, unique), error)) return error = what + error, false;
+    return true;
+}
+
+// ch-run (Charliecloud 0.31) makes /var/tmp/$USER.ch, its SquashFS mount
+// point's parent, on first use; interpreters that start together race on it
+// and lose ("can't mkdir: ... File exists"). Made here first, as the job user;
+// one that someone else made first would give the job's images another
+// user's directory, so it is refused. "" or the problem.
+std::string prepare_charliecloud_storage(const std::vector<std::string> &env) {
+    std::string user;
+    for (const auto &e : env)
+        if (e.rfind("USER=", 0) == 0) user = e.substr(5);
+    if (user.empty() || user.find('/') != std::string::npos || user == "." || user == "..") return "";
+    const std::string path = "/var/tmp/" + user + ".ch";
+    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return errno_text("cannot create ch-run's directory " + path);
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) return errno_text("ch-run's directory " + path);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        return "ch-run's directory " + quote_text(path) + " is not a directory of the job user's (uid " +
+               std::to_string(st.st_uid) + "): ch-run would use it";
+    return "";
+}
+
 } // namespace
 
 std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::string &error) {
@@ -56,13 +96,23 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
     if (!cmd || !check_command_usable(*cmd, error)) return std::nullopt;
     if (!cmd->mount_at.empty() && !(error = check_image_is_site_owned(cmd->image)).empty()) return std::nullopt;
 
+    PendingFile record_file;
+    if (!ctx.site.outdir.empty() && !claim_record_file(ctx, record_file, error)) return std::nullopt;
+    PrivateWorkdir workdir;
+    if (!workdir.create(ctx.site.workdir, error))
+        return error = "workdir " + quote_text(ctx.site.workdir) + ": " + error, std::nullopt;
+
     GaggleSpec spec;
     spec.argv = cmd->argv;
     spec.env = gaggle_env(ctx, *cmd);
     spec.size = ctx.request.gaggle_size;
     spec.timeout_s = ctx.request.timeout_s ? ctx.request.timeout_s : ctx.site.timeout_s;
-    spec.workdir = ctx.site.workdir;
+    spec.workdir = workdir.path();
     spec.become = ctx.become;
+    spec.limits = job_resource_limits(ctx.job_env);
+    if (cmd->runtime == runtime_name(Runtime::charliecloud) && cmd->mount_driver == "squashfuse" &&
+        !(error = prepare_charliecloud_storage(spec.env)).empty())
+        return std::nullopt;
 
     BenchmarkOutcome outcome;
     Record &rec = outcome.record;
@@ -74,9 +124,8 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
     if (!measured) return std::nullopt;
 
     if (!ctx.site.outdir.empty()) {
-        const std::string name = record_file_name(rec.job, record_name_token());
-        if (!write_file_atomically(ctx.site.outdir, name, record_to_json(rec), error)) return std::nullopt;
-        outcome.record_path = ctx.site.outdir + "/" + name;
+        if (!record_file.commit(record_to_json(rec), ctx.site.record_mode, error)) return std::nullopt;
+        outcome.record_path = record_file.path();
     }
     return outcome;
 }
@@ -87,7 +136,7 @@ std::string this_host_name() {
     return host;
 }
 
-std::string summarize(const Record &rec) {
+std::string record_summary_line(const Record &rec) {
     std::vector<int64_t> walls;
     int failed = 0;
     for (const auto &f : rec.gaggle.interpreters) {
@@ -99,8 +148,9 @@ std::string summarize(const Record &rec) {
                     : walls.size() % 2 ? walls[walls.size() / 2] / 1e9
                                        : (walls[walls.size() / 2 - 1] + walls[walls.size() / 2]) / 2e9;
     char line[256];
-    std::snprintf(line, sizeof line, "%s: %s,%d: median %.3f s, gaggle %.3f s, %d failed", rec.job.node.c_str(),
-                  rec.run.mode.c_str(), rec.run.gaggle_size, median, rec.gaggle.wall_ns / 1e9, failed);
+    std::snprintf(line, sizeof line, "%s: %s,%d: median %.3f s, gaggle %.3f s, %d failed",
+                  escape_text(rec.job.node, 64).c_str(), escape_text(rec.run.mode, 16).c_str(), rec.run.gaggle_size,
+                  median, rec.gaggle.wall_ns / 1e9, failed);
     return line;
 }
 

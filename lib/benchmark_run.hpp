@@ -35,6 +35,6 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
 std::string this_host_name();
 
 // A one-line summary for logs: counts, median and gaggle time.
-std::string summarize(const Record &record);
+std::string record_summary_line(const Record &record);
 
 } // namespace pyimport

@@ -1,20 +1,27 @@
 #include "environment_files.hpp"
 
-#include <fstream>
+#include "parse_util.hpp"
+#include "sys_io.hpp"
 
 namespace pyimport {
 
 namespace {
 
+// Both files are a few lines; anything larger is not pyimport-env-build's.
+constexpr size_t kEnvFileCap = size_t(1) << 20;
+
 // `root` may be empty (no conda= configured): then there is no tree to read,
 // and "/.pyimport/..." of the machine's root must not be taken for it.
+// A file that is missing, unreadable, not a regular file or over the cap has
+// no lines.
 std::vector<std::string> lines_of(const std::string &root, const char *file) {
     std::vector<std::string> lines;
     if (root.empty()) return lines;
-    const std::string path = root + file;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty() && line[0] != '#') lines.push_back(line);
+    std::string error;
+    auto contents = read_regular_file(root + file, kEnvFileCap, true, error);
+    if (!contents) return lines;
+    for (auto &line : split(contents->text, '\n'))
+        if (!line.empty() && line[0] != '#') lines.push_back(std::move(line));
     return lines;
 }
 

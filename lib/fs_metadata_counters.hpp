@@ -14,8 +14,17 @@
 // too. Reading MooseFS's .stats itself counts (about one open and one getattr
 // per read; the "after" read lands in the difference).
 //
-// No Slurm, and no exception leaves a function declared here.
+// Implemented in lib/fs_metadata_counters.cpp (totals, snapshot, diff) and
+// lib/fs_counters_{moosefs,nfs,lustre}.cpp (each kind's parser and reader);
+// the mount lookup is lib/mountinfo.*.
+//
+// No Slurm. Failures are reported through `error` (or an empty result); only
+// an exception of the standard library (std::bad_alloc) can leave a function
+// declared here, and is caught by the caller's one guard: the plugin's C
+// entry points (spank_plugin/core_entry_points.cpp) or a program's main().
 #pragma once
+#include "mountinfo.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -114,20 +123,7 @@ CounterMap diff_metadata_counters(const MetadataSnapshot &before, const Metadata
 std::vector<std::string> metadata_total_inputs(const std::string &kind, const std::string &total);
 
 // ---- pure parsers, on text (unit-tested on captured samples) ------------------
-
-struct MountEntry {
-    std::string mount_point;  // octal escapes (\040 ...) undone
-    std::string fs_type;      // "ext4", "nfs4", "lustre", "fuse", "fuse.mfs", ...
-    std::string source;       // "mfs#10.0.0.1:9421", "server:/export", "10.0.0.1@tcp:/fsname"
-};
-
-// /proc/self/mountinfo; lines that do not parse are skipped.
-std::vector<MountEntry> parse_mountinfo(const std::string &text);
-
-// The mount holding the resolved absolute path `real_path`: the longest mount
-// point that equals it or is a directory prefix of it; among mounts on the same
-// point the last listed (the one on top). nullopt when none matches.
-std::optional<MountEntry> find_mount(const std::vector<MountEntry> &mounts, const std::string &real_path);
+// (mountinfo's, parse_mountinfo and find_mount, are in mountinfo.hpp.)
 
 // "moosefs", "nfs", "lustre", or "" for a file system without counters.
 // MooseFS: type fuse.mfs, fuse.mfsmount or fuse.moosefs, or any FUSE type

@@ -5,6 +5,8 @@
 
 namespace pyimport {
 
+// The type of the mount holding `path` (resolved with realpath; the longest
+// mount point in /proc/self/mountinfo that holds it, see lib/mountinfo.hpp).
 // "" when the path cannot be examined.
 std::string fs_type_of(const std::string &path);
 

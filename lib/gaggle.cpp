@@ -23,15 +23,18 @@ using detail::ReadyMessage;
 
 namespace {
 
+using detail::kStderrTailBytes;
+
 constexpr int kSetupTimeoutMs = 30000;   // children reaching the barrier
-constexpr size_t kStderrTailBytes = 1024;
+constexpr int kDrainFinishMs = 2000;     // the drain emptying the pipes after the last exit
+constexpr size_t kDrainBufferBytes = 65536;
 
 int64_t timeval_ns(const timeval &tv) { return int64_t(tv.tv_sec) * 1000000000 + int64_t(tv.tv_usec) * 1000; }
 
 int open_scratch_file(const std::string &dir) {
     int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
-    std::string path = dir + "/pyimport-stderr.XXXXXX";  // file systems without O_TMPFILE
+    std::string path = dir + "/pyimport-stdout.XXXXXX";  // file systems without O_TMPFILE
     fd = mkostemp(path.data(), O_CLOEXEC);
     if (fd >= 0) unlink(path.c_str());
     return fd;
@@ -47,6 +50,13 @@ std::string read_tail(int fd) {
     return text;
 }
 
+std::string ring_tail(const ChildSlot &slot) {
+    const uint64_t total = slot.stderr_bytes;
+    if (total <= kStderrTailBytes) return std::string(slot.stderr_ring, size_t(total));
+    const size_t at = size_t(total % kStderrTailBytes);
+    return std::string(slot.stderr_ring + at, kStderrTailBytes - at) + std::string(slot.stderr_ring, at);
+}
+
 std::vector<char *> c_strings(const std::vector<std::string> &strings) {
     std::vector<char *> out;
     for (const auto &s : strings) out.push_back(const_cast<char *>(s.c_str()));
@@ -60,8 +70,15 @@ struct Gaggle {
     const GaggleSpec &spec;
     std::vector<char *> argv, envp;
     int ready[2] = {-1, -1}, go[2] = {-1, -1};
+    int control[2] = {-1, -1};   // a byte (or the hang-up) on it ends the drain
     int null_fd = -1;
-    std::vector<int> stderr_fds, stdout_fds;
+    std::vector<int> stderr_read, stderr_write, stdout_fds;
+    // The drain's, prepared before any fork.
+    std::vector<pollfd> drain_polls;
+    std::vector<int> drain_keep;
+    std::vector<char> drain_buffer;
+    pid_t drain_pid = -1;
+    int drain_pidfd = -1;
     ChildSlot *slots = nullptr;
     size_t slots_bytes = 0;
     std::vector<pid_t> pids;
@@ -76,12 +93,19 @@ struct Gaggle {
     explicit Gaggle(const GaggleSpec &s) : spec(s) {}
     ~Gaggle() {
         if (!reaped_all) kill_and_reap_all();
-        for (int fd : {ready[0], ready[1], go[0], go[1], null_fd})
+        reap_drain();
+        for (int fd : {ready[0], ready[1], go[0], go[1], control[0], control[1], null_fd, drain_pidfd})
             if (fd >= 0) close(fd);
-        for (int fd : stderr_fds) close(fd);
-        for (int fd : stdout_fds) close(fd);
-        for (int fd : pidfds) close(fd);
+        close_all(stderr_read);
+        close_all(stderr_write);
+        close_all(stdout_fds);
+        close_all(pidfds);
         if (slots) munmap(slots, slots_bytes);
+    }
+
+    static void close_all(std::vector<int> &fds) {
+        for (int &fd : fds)
+            if (fd >= 0) close(fd), fd = -1;
     }
 
     void kill_and_reap_all() {
@@ -90,28 +114,54 @@ struct Gaggle {
             while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
     }
 
+    // The drain is in our process group: never kill(-drain_pid).
+    void reap_drain() {
+        if (drain_pid <= 0) return;
+        kill(drain_pid, SIGKILL);  // harmless once it has exited: it stays a zombie until reaped
+        while (waitpid(drain_pid, nullptr, 0) < 0 && errno == EINTR) {}
+        drain_pid = -1;
+    }
+
+    detail::TargetIds target_ids() const {
+        if (!spec.become) return {false, 0, 0, nullptr, 0};
+        const Credentials &c = *spec.become;
+        return {true, c.uid, c.gid, c.groups.data(), c.groups.size()};
+    }
+
     bool prepare(std::string &error);
     bool start_children(std::string &error);
+    bool start_drain(std::string &error);
     bool await_barrier(std::string &error);
     int64_t release_and_wait();
+    void finish_drain();
     GaggleFigures figures(int64_t release_mono, int64_t release_real);
 };
 
 bool Gaggle::prepare(std::string &error) {
     argv = c_strings(spec.argv);
     envp = c_strings(spec.env);
-    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) return error = errno_text("pipe"), false;
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0 || pipe2(control, O_CLOEXEC) != 0)
+        return error = errno_text("pipe"), false;
     null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0) return error = errno_text("open /dev/null"), false;
+    drain_polls.push_back(pollfd{control[0], POLLIN, 0});
+    drain_keep = {ready[1], control[0]};
     for (int i = 0; i < spec.size; ++i) {
-        int fd = open_scratch_file(spec.scratch_dir);
-        if (fd < 0) return error = errno_text("stderr capture file in " + spec.scratch_dir), false;
-        stderr_fds.push_back(fd);
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) return error = errno_text("stderr pipe"), false;
+        stderr_read.push_back(fds[0]);
+        stderr_write.push_back(fds[1]);
+        // Only the drain's end: the interpreter's stderr stays blocking.
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) return error = errno_text("stderr pipe"), false;
+        drain_polls.push_back(pollfd{fds[0], POLLIN, 0});
+        drain_keep.push_back(fds[0]);
         if (!spec.capture_stdout) continue;
-        if ((fd = open_scratch_file(spec.scratch_dir)) < 0)
-            return error = errno_text("stdout capture file in " + spec.scratch_dir), false;
+        const int fd = open_scratch_file(spec.scratch_dir);
+        if (fd < 0) return error = errno_text("stdout capture file in " + spec.scratch_dir), false;
         stdout_fds.push_back(fd);
     }
+    std::sort(drain_keep.begin(), drain_keep.end());
+    drain_buffer.resize(kDrainBufferBytes);
     slots_bytes = sizeof(ChildSlot) * size_t(spec.size);
     void *mem = mmap(nullptr, slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return error = errno_text("mmap"), false;
@@ -127,16 +177,14 @@ bool Gaggle::prepare(std::string &error) {
 }
 
 bool Gaggle::start_children(std::string &error) {
-    const std::vector<gid_t> no_groups;
     errno = 0;
     const int nice_value = getpriority(PRIO_PROCESS, 0);
-    const Credentials *ids = spec.become ? &*spec.become : nullptr;
-    const std::vector<gid_t> &groups = ids ? ids->groups : no_groups;
+    const detail::TargetIds ids = target_ids();
     for (int i = 0; i < spec.size; ++i) {
-        detail::ChildPlan plan{i, argv.data(), envp.data(), spec.workdir.c_str(), ids != nullptr,
-                               ids ? ids->uid : 0, ids ? ids->gid : 0, groups.data(), groups.size(),
-                               getpid(), nice_value, ready[1], go[0], {ready[0], go[1]}, null_fd,
-                               spec.capture_stdout ? stdout_fds[size_t(i)] : null_fd, stderr_fds[size_t(i)], &slots[i]};
+        detail::ChildPlan plan{i, argv.data(), envp.data(), spec.workdir.c_str(), ids,
+                               spec.limits.data(), spec.limits.size(), getpid(), nice_value, ready[1], go[0],
+                               {ready[0], go[1]}, null_fd, spec.capture_stdout ? stdout_fds[size_t(i)] : null_fd,
+                               stderr_write[size_t(i)], &slots[i]};
         pid_t pid = fork();
         if (pid < 0) return error = errno_text("fork"), false;
         if (pid == 0) detail::run_child(plan);
@@ -147,14 +195,32 @@ bool Gaggle::start_children(std::string &error) {
         pidfds.push_back(pidfd);
         exits.push_back(pollfd{pidfd, POLLIN, 0});
     }
+    if (!start_drain(error)) return false;
     close(ready[1]);
     close(go[0]);
-    ready[1] = go[0] = -1;
+    close(control[0]);
+    ready[1] = go[0] = control[0] = -1;
+    // The drain holds the read ends, the interpreters the write ends. Should
+    // the drain die, a writer gets SIGPIPE rather than block until the timeout.
+    close_all(stderr_read);
+    close_all(stderr_write);
+    return true;
+}
+
+bool Gaggle::start_drain(std::string &error) {
+    detail::DrainPlan plan{target_ids(), getpid(), ready[1], drain_polls.data(), drain_polls.size(),
+                           drain_keep.data(), drain_keep.size(), slots, drain_buffer.data(), drain_buffer.size()};
+    const pid_t pid = fork();
+    if (pid < 0) return error = errno_text("fork"), false;
+    if (pid == 0) detail::run_drain(plan);
+    drain_pid = pid;
+    drain_pidfd = int(syscall(SYS_pidfd_open, pid, 0));
+    if (drain_pidfd < 0) return error = errno_text("pidfd_open"), false;
     return true;
 }
 
 bool Gaggle::await_barrier(std::string &error) {
-    for (int arrived = 0; arrived < spec.size;) {
+    for (int arrived = 0; arrived < spec.size + 1;) {  // and the drain
         pollfd p{ready[0], POLLIN, 0};
         int n = poll(&p, 1, kSetupTimeoutMs);
         if (n < 0 && errno == EINTR) continue;
@@ -164,8 +230,9 @@ bool Gaggle::await_barrier(std::string &error) {
         if (got < 0 && errno == EINTR) continue;
         if (got != sizeof msg) return error = "an interpreter exited before the start barrier", false;
         if (msg.failed_step != detail::step_ready) {
-            error = "interpreter " + std::to_string(msg.index) + " could not " +
-                    detail::child_step_name(msg.failed_step) + ": " + std::strerror(msg.error);
+            error = (msg.index == detail::kDrainIndex ? std::string("the stderr drain")
+                                                      : "interpreter " + std::to_string(msg.index)) +
+                    " could not " + detail::child_step_name(msg.failed_step) + ": " + std::strerror(msg.error);
             return false;
         }
         ++arrived;
@@ -216,6 +283,22 @@ int64_t Gaggle::release_and_wait() {
     return release;
 }
 
+// After the timed interval: the drain takes what the interpreters left in the
+// pipes and ends. Bounded: it runs with the job's ids and could be stopped.
+void Gaggle::finish_drain() {
+    // A byte rather than only the close: a process forked meanwhile by another
+    // thread of slurmstepd may hold a copy of the write end until its execve.
+    (void)!write(control[1], "", 1);
+    close(control[1]);
+    control[1] = -1;
+    const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + int64_t(kDrainFinishMs) * 1000000;
+    for (pollfd p{drain_pidfd, POLLIN, 0};;) {
+        const int64_t left_ms = (deadline - clock_ns(CLOCK_MONOTONIC)) / 1000000;
+        if (left_ms <= 0 || poll(&p, 1, int(left_ms)) >= 0 || errno != EINTR) break;
+    }
+    reap_drain();
+}
+
 GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
     GaggleFigures out;
     out.release_unix_ns = release_real;
@@ -244,7 +327,7 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
         } else {
             f.exit_code = WEXITSTATUS(status[k]);
         }
-        if (!f.succeeded()) f.stderr_tail = read_tail(stderr_fds[k]);
+        if (!f.succeeded()) f.stderr_tail = ring_tail(slots[i]);
         if (spec.capture_stdout) f.stdout_text = read_tail(stdout_fds[k]);
         last = std::max(last, exit_ns[k]);
         out.interpreters.push_back(std::move(f));
@@ -266,6 +349,7 @@ std::optional<GaggleFigures> run_gaggle(const GaggleSpec &spec, std::string &err
         return std::nullopt;
     const int64_t release_real = clock_ns(CLOCK_REALTIME);
     const int64_t release_mono = gaggle.release_and_wait();
+    gaggle.finish_drain();
     return gaggle.figures(release_mono, release_real);
 }
 

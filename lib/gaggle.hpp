@@ -1,6 +1,7 @@
 // The measurement engine: start N interpreters, hold them at one barrier,
 // release them together, and time each one until it exits. No Slurm here.
 #pragma once
+#include "job_limits.hpp"
 #include "measurement.hpp"
 
 #include <optional>
@@ -23,8 +24,9 @@ struct GaggleSpec {
     int size = 1;
     int timeout_s = 300;               // per interpreter, from the release
     std::string workdir = "/tmp";
-    std::string scratch_dir = "/tmp";  // for the (unlinked) stderr capture files
+    std::string scratch_dir = "/tmp";  // for the (unlinked) stdout capture files
     std::optional<Credentials> become; // unset: keep the caller's ids
+    std::vector<ResourceLimit> limits; // soft limits for the interpreters, capped at the hard ones
     bool capture_stdout = false;       // keep stdout in InterpreterFigures::stdout_text
 };
 

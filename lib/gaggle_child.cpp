@@ -2,9 +2,11 @@
 
 #include "sys_io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <grp.h>
@@ -36,11 +38,13 @@ const char *child_step_name(int32_t step) {
 
 namespace {
 
-[[noreturn]] void fail(const ChildPlan &plan, ChildStep step) {
-    ReadyMessage msg{plan.index, step, errno};
-    (void)!write(plan.ready_fd, &msg, sizeof msg);
+[[noreturn]] void fail(int ready_fd, int32_t index, ChildStep step) {
+    ReadyMessage msg{index, step, errno};
+    (void)!write(ready_fd, &msg, sizeof msg);
     _exit(126);
 }
+
+[[noreturn]] void fail(const ChildPlan &plan, ChildStep step) { fail(plan.ready_fd, plan.index, step); }
 
 // Handlers set by the parent process are reset by execve, but ignored signals
 // and the blocked mask would be inherited by the interpreter. The raw system
@@ -94,17 +98,31 @@ void drop_boost(Boost boost, int nice_value) {
     if (boost == boost_nice) setpriority(PRIO_PROCESS, 0, nice_value);        // raising nice: likewise
 }
 
-// Called with euid 0; drops real, effective and saved ids for good.
-void switch_ids(const ChildPlan &plan) {
-    if (setgroups(plan.group_count, plan.groups) != 0) fail(plan, step_groups);
-    if (setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, step_gid);
-    if (setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, step_uid);
+// Drops real, effective and saved ids for good, after regaining root where
+// only the effective uid was dropped (slurmstepd's user_init).
+void switch_ids(const TargetIds &ids, int ready_fd, int32_t index) {
+    if (geteuid() != 0 && seteuid(0) != 0) fail(ready_fd, index, step_privilege);
+    if (setgroups(ids.group_count, ids.groups) != 0) fail(ready_fd, index, step_groups);
+    if (setresgid(ids.gid, ids.gid, ids.gid) != 0) fail(ready_fd, index, step_gid);
+    if (setresuid(ids.uid, ids.uid, ids.uid) != 0) fail(ready_fd, index, step_uid);
     uid_t r, e, s;
     gid_t rg, eg, sg;
-    if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) fail(plan, step_verify_ids);
-    if (r != plan.uid || e != plan.uid || s != plan.uid || rg != plan.gid || eg != plan.gid || sg != plan.gid) {
+    if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) fail(ready_fd, index, step_verify_ids);
+    if (r != ids.uid || e != ids.uid || s != ids.uid || rg != ids.gid || eg != ids.gid || sg != ids.gid) {
         errno = EPERM;
-        fail(plan, step_verify_ids);
+        fail(ready_fd, index, step_verify_ids);
+    }
+}
+
+// After the id switch, so that the hard limits the kernel holds bound them.
+// A soft limit at or below the hard one is never refused.
+void apply_limits(const ChildPlan &plan) {
+    for (size_t i = 0; i < plan.limit_count; ++i) {
+        const auto resource = plan.limits[i].resource;
+        rlimit r;
+        if (getrlimit(resource, &r) != 0) continue;
+        r.rlim_cur = std::min(plan.limits[i].soft, r.rlim_max);
+        setrlimit(resource, &r);
     }
 }
 
@@ -127,10 +145,11 @@ void run_child(const ChildPlan &plan) {
     if (!set_stdio(plan)) fail(plan, step_stdio);
     // In slurmstepd's user_init the real uid is 0 and the effective one the
     // user's: regain root for what follows, then drop all ids in switch_ids.
-    if (plan.switch_ids && geteuid() != 0 && seteuid(0) != 0) fail(plan, step_privilege);
+    if (plan.ids.switch_ids && geteuid() != 0 && seteuid(0) != 0) fail(plan, step_privilege);
     reset_oom_score();
     const Boost boost = boost_priority();
-    if (plan.switch_ids) switch_ids(plan);
+    if (plan.ids.switch_ids) switch_ids(plan.ids, plan.ready_fd, plan.index);
+    apply_limits(plan);
     // After the id switch: changing ids clears the parent-death signal.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(plan, step_parent_death);
     if (getppid() != plan.parent) _exit(125);  // the parent is already gone
@@ -150,6 +169,91 @@ void run_child(const ChildPlan &plan) {
     execve(plan.argv[0], plan.argv, plan.envp);
     plan.slot->exec_errno = errno;
     _exit(127);
+}
+
+namespace {
+
+constexpr size_t kFinalReadBytes = size_t(1) << 20;  // per pipe, once told to finish
+
+void keep_tail(ChildSlot &slot, const char *data, size_t n) {
+    if (n > kStderrTailBytes) {
+        slot.stderr_bytes += n - kStderrTailBytes;
+        data += n - kStderrTailBytes;
+        n = kStderrTailBytes;
+    }
+    while (n > 0) {
+        const size_t at = size_t(slot.stderr_bytes % kStderrTailBytes);
+        const size_t chunk = std::min(n, kStderrTailBytes - at);
+        std::memcpy(slot.stderr_ring + at, data, chunk);
+        slot.stderr_bytes += chunk;
+        data += chunk;
+        n -= chunk;
+    }
+}
+
+// One read of child i's pipe; false once it has nothing more to give (EOF, error, or empty).
+bool read_once(const DrainPlan &plan, size_t i, ssize_t &n) {
+    do n = read(plan.polls[1 + i].fd, plan.buffer, plan.buffer_size);
+    while (n < 0 && errno == EINTR);
+    if (n > 0) keep_tail(plan.slots[i], plan.buffer, size_t(n));
+    return n > 0;
+}
+
+void close_range_or_loop(unsigned first, unsigned last) {
+    if (syscall(SYS_close_range, first, last, 0U) == 0) return;
+    long max = sysconf(_SC_OPEN_MAX);
+    const unsigned end = std::min(last, unsigned(max > 0 && max < 65536 ? max : 65536) - 1);
+    for (unsigned fd = first; fd <= end; ++fd) close(int(fd));
+}
+
+// Closes every descriptor above stderr but the sorted `keep`: the drain never
+// execs, so close-on-exec does not protect it from holding, say, the go pipe.
+void close_all_but(const int *keep, size_t count) {
+    unsigned next = 3;
+    for (size_t i = 0; i < count; ++i) {
+        const unsigned fd = unsigned(keep[i]);
+        if (fd < next) continue;
+        if (fd > next) close_range_or_loop(next, fd - 1);
+        next = fd + 1;
+    }
+    close_range_or_loop(next, ~0U);
+}
+
+} // namespace
+
+void run_drain(const DrainPlan &plan) {
+    if (!reset_signals()) fail(plan.ready_fd, kDrainIndex, step_signals);
+    if (plan.ids.switch_ids) switch_ids(plan.ids, plan.ready_fd, kDrainIndex);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(plan.ready_fd, kDrainIndex, step_parent_death);
+    if (getppid() != plan.parent) _exit(125);
+    close_all_but(plan.keep_fds, plan.keep_count);
+    ReadyMessage ready{kDrainIndex, step_ready, 0};
+    if (write(plan.ready_fd, &ready, sizeof ready) != sizeof ready) _exit(126);
+    close(plan.ready_fd);  // else the ready pipe would never show EOF should every child die
+
+    const size_t pipes = plan.poll_count - 1;
+    for (;;) {
+        if (poll(plan.polls, plan.poll_count, -1) < 0) {
+            if (errno == EINTR) continue;
+            _exit(1);
+        }
+        if (plan.polls[0].revents) break;  // the parent's word (or its death)
+        for (size_t i = 0; i < pipes; ++i) {
+            pollfd &p = plan.polls[1 + i];
+            ssize_t n;
+            // One read per pipe and round, so that one chatty interpreter
+            // does not hold up the others' pipes.
+            if (p.fd >= 0 && p.revents && !read_once(plan, i, n) && !(n < 0 && errno == EAGAIN)) p.fd = -1;
+        }
+    }
+    // Whatever the interpreters wrote before they exited is in the pipes now.
+    // A leftover writer could go on forever: take at most kFinalReadBytes.
+    for (size_t i = 0; i < pipes; ++i) {
+        if (plan.polls[1 + i].fd < 0) continue;
+        ssize_t n;
+        for (size_t taken = 0; taken < kFinalReadBytes && read_once(plan, i, n);) taken += size_t(n);
+    }
+    _exit(0);
 }
 
 } // namespace pyimport::detail

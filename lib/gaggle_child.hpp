@@ -1,19 +1,32 @@
-// The part of a gaggle that runs in each forked child, between fork and
-// execve. The parent may be multi-threaded (slurmstepd), so everything here is
-// async-signal-safe: no allocation, no locks, no stdio.
+// The parts of a gaggle that run in forked processes: each child between fork
+// and execve, and the stderr drain. The parent may be multi-threaded
+// (slurmstepd), so everything here is async-signal-safe: no allocation, no
+// locks, no stdio.
 #pragma once
+#include "job_limits.hpp"
+
+#include <cstddef>
 #include <cstdint>
+#include <poll.h>
 #include <sys/types.h>
 
 namespace pyimport::detail {
+
+constexpr size_t kStderrTailBytes = 1024;
 
 // One per child, in memory shared with the parent (MAP_SHARED).
 struct ChildSlot {
     int64_t exec_ns;   // CLOCK_MONOTONIC just before execve
     int exec_errno;    // set when execve failed
+    // Written by the drain only, read by the parent once the drain has ended:
+    // a ring holding the last kStderrTailBytes of stderr_bytes read so far.
+    uint64_t stderr_bytes;
+    char stderr_ring[kStderrTailBytes];
 };
 
-// What a child sends on the ready pipe: setup went through (error 0) or not.
+// What a child (or the drain, index kDrainIndex) sends on the ready pipe:
+// setup went through (error 0) or not.
+constexpr int32_t kDrainIndex = -1;
 struct ReadyMessage {
     int32_t index;
     int32_t failed_step;  // a ChildStep, 0 when ready
@@ -26,17 +39,24 @@ enum ChildStep : int32_t {
 };
 const char *child_step_name(int32_t step);
 
+// The job's ids, taken for good (real, effective, saved) when switch_ids is set.
+struct TargetIds {
+    bool switch_ids;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+};
+
 // Everything prepared by the parent before fork.
 struct ChildPlan {
     int index;
     char *const *argv;
     char *const *envp;
     const char *workdir;
-    bool switch_ids;
-    uid_t uid;
-    gid_t gid;
-    const gid_t *groups;
-    size_t group_count;
+    TargetIds ids;
+    const ResourceLimit *limits;  // soft limits, capped at the hard ones
+    size_t limit_count;
     pid_t parent;
     int nice_value;     // inherited nice, restored after the release
     int ready_fd;   // write end
@@ -44,10 +64,30 @@ struct ChildPlan {
     int parent_fds[2];  // the parent's pipe ends: closed at once, or the release never comes
     int null_fd;    // /dev/null for stdin
     int stdout_fd;  // /dev/null, or a capture file
-    int stderr_fd;  // capture file for stderr
+    int stderr_fd;  // write end of its stderr pipe
     ChildSlot *slot;
 };
 
 [[noreturn]] void run_child(const ChildPlan &plan);
+
+// The stderr drain: one process, forked after the children, that reads every
+// child's stderr pipe as data comes, so no interpreter ever blocks on it, and
+// keeps only the tail of each in its ChildSlot. It ends on the parent's word
+// on the control pipe (not at EOF: a daemon may hold a pipe open forever),
+// after one last non-blocking read of each pipe.
+struct DrainPlan {
+    TargetIds ids;
+    pid_t parent;
+    int ready_fd;     // write end: reports like a child, then closed
+    pollfd *polls;    // [0]: control pipe read end, [1 + i]: child i's stderr (non-blocking)
+    size_t poll_count;
+    const int *keep_fds;  // sorted; every other descriptor above 2 is closed
+    size_t keep_count;
+    ChildSlot *slots;
+    char *buffer;
+    size_t buffer_size;
+};
+
+[[noreturn]] void run_drain(const DrainPlan &plan);
 
 } // namespace pyimport::detail

@@ -20,6 +20,9 @@ std::vector<std::string> interpreter_env(const std::vector<std::string> &job_env
         if (entry.find('=') != std::string::npos) put(env, entry);
     put(env, "PYTHONDONTWRITEBYTECODE=1");
     put(env, "MPLBACKEND=Agg");
+    // Python 3.11+ then leaves the working directory off sys.path (what -P
+    // does, which older interpreters would refuse); older ones ignore it.
+    put(env, "PYTHONSAFEPATH=1");
     for (const auto &entry : site_setenv) put(env, entry);
     return env;
 }

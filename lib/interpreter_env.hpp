@@ -1,6 +1,7 @@
 // The environment the interpreters get: the job's own, plus what keeps the
 // measurement clean (no bytecode written to the shared file system, no
-// display), plus the site's setenv= entries, which win.
+// display) and safe (no module imported from the working directory), plus
+// the site's setenv= entries, which win.
 #pragma once
 #include <string>
 #include <vector>

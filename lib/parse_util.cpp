@@ -4,9 +4,9 @@
 
 namespace pyimport {
 
-std::optional<long> parse_bounded_int(std::string_view text, long lo, long hi) {
-    if (text.empty() || text.size() > 9) return std::nullopt;
-    long value = 0;
+std::optional<long long> parse_bounded_int(std::string_view text, long long lo, long long hi) {
+    if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow
+    long long value = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
         value = value * 10 + (c - '0');
@@ -33,10 +33,23 @@ static bool is_identifier(std::string_view word) {
     return true;
 }
 
+bool is_label(std::string_view text) {
+    if (text.empty() || text.size() > 64) return false;
+    for (char c : text)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+    return true;
+}
+
 bool is_module_name(std::string_view name) {
     for (const auto &part : split(name, '.'))
         if (!is_identifier(part)) return false;
     return true;
+}
+
+std::string join_modules(const std::vector<std::string> &modules) {
+    std::string joined;
+    for (const auto &m : modules) joined.append(joined.empty() ? "" : " ").append(m);
+    return joined;
 }
 
 std::optional<std::vector<std::string>> parse_module_list(std::string_view text, char sep) {

@@ -7,14 +7,21 @@
 
 namespace pyimport {
 
-// A decimal integer in [lo, hi], nothing else (no sign, spaces or suffix).
-std::optional<long> parse_bounded_int(std::string_view text, long lo, long hi);
+// A decimal whole number in [lo, hi], nothing else (no sign, spaces or
+// suffix); at most 18 digits, so any value fits a long long.
+std::optional<long long> parse_bounded_int(std::string_view text, long long lo, long long hi);
 
 // Splits on every `sep`; empty fields are kept so callers can reject them.
 std::vector<std::string> split(std::string_view text, char sep);
 
+// A run's label: 1 to 64 of A-Z a-z 0-9 . _ -
+bool is_label(std::string_view text);
+
 // A Python module name: dotted identifiers ("Bio", "os.path").
 bool is_module_name(std::string_view name);
+
+// A module list as one text, names joined with ' ': how tables and filters name a workload.
+std::string join_modules(const std::vector<std::string> &modules);
 
 // A module list "a,b,c" (separator given); nullopt if any entry is bad or empty.
 std::optional<std::vector<std::string>> parse_module_list(std::string_view text, char sep);

@@ -1,11 +1,15 @@
 #include "record.hpp"
 
+#include "parse_util.hpp"
+#include "sys_io.hpp"
+#include "text_escape.hpp"
+
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <jansson.h>
 #include <memory>
-#include <stdexcept>
-#include <sys/random.h>
 
 namespace pyimport {
 
@@ -17,34 +21,22 @@ using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
 
 // ---- writing ------------------------------------------------------------
 
-// Length of the UTF-8 sequence at s[i] when it is one the readers accept
-// (no NUL, no overlong form, no surrogate, at most U+10FFFF), else 0.
-size_t text_char_length(const std::string &s, size_t i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x01 && c <= 0x7f) return 1;
-    const size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    uint32_t code = c & (0x7f >> n);
-    for (size_t k = 1; k < n; ++k) {
-        const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xc0) != 0x80) return 0;
-        code = (code << 6) | (cc & 0x3f);
-    }
-    if ((n == 3 && code < 0x800) || (n == 4 && code < 0x10000) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-        return 0;
-    return n;
-}
-
-// Record texts are UTF-8 without NUL, or the readers refuse the whole record
-// (and jansson drops a non-UTF-8 member silently). Other bytes, such as a
-// stderr tail cut inside a character or binary output, are written as '?'.
+// Record texts hold no control character and no invalid UTF-8, or the
+// readers refuse the whole record: a stderr tail's line breaks, or a tail cut
+// inside a character, are written as \xNN.
 json_t *str(const std::string &s) {
+    if (is_clean_text(s)) return json_stringn(s.data(), s.size());
     std::string text;
-    text.reserve(s.size());
+    text.reserve(s.size() + 16);
     for (size_t i = 0; i < s.size();) {
-        const size_t n = text_char_length(s, i);
-        if (n) text.append(s, i, n);
-        else text += '?';
+        const size_t n = clean_char_length(s, i);
+        if (n) {
+            text.append(s, i, n);
+        } else {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(s[i]));
+            text += hex;
+        }
         i += n ? n : 1;
     }
     return json_stringn(text.data(), text.size());
@@ -114,7 +106,7 @@ class FieldReader {
         json_t *v = field(parent, key, where);
         if (v && nullable && json_is_null(v)) return "";
         if (v && !json_is_string(v)) return mistyped(where, key, "a string"), "";
-        return v ? std::string(json_string_value(v), json_string_length(v)) : "";
+        return v ? clean(json_string_value(v), json_string_length(v), where, key) : "";
     }
     bool boolean(json_t *parent, const char *key, const std::string &where) {
         json_t *v = field(parent, key, where);
@@ -129,9 +121,16 @@ class FieldReader {
         json_t *item;
         json_array_foreach(v, i, item) {
             if (!json_is_string(item)) return mistyped(where, key, "an array of strings"), out;
-            out.emplace_back(json_string_value(item), json_string_length(item));
+            out.push_back(clean(json_string_value(item), json_string_length(item), where, key));
         }
         return out;
+    }
+
+    // Text that a table, a log or a gnuplot script could print: never a control character.
+    std::string clean(const char *text, size_t size, const std::string &where, const char *key) {
+        if (is_clean_text(std::string_view(text, size))) return std::string(text, size);
+        if (error.empty()) error = "field " + where + key + " holds a control character or invalid UTF-8";
+        return "";
     }
 
   private:
@@ -191,7 +190,10 @@ void read_body(FieldReader &r, json_t *root, Record &rec) {
     const char *name;
     json_t *value;
     if (json_is_object(ops)) json_object_foreach(ops, name, value) {
-        if (json_is_integer(value)) rec.fs_metadata_ops[name] = json_integer_value(value);
+        if (!json_is_integer(value)) continue;
+        if (r.error.empty() && !is_clean_text(name))
+            r.error = std::string("a key of ") + key::fs_metadata_ops + " holds a control character or invalid UTF-8";
+        rec.fs_metadata_ops[name] = json_integer_value(value);
     }
 }
 
@@ -201,8 +203,25 @@ namespace record_schema {
 
 // Consistency a reader can rely on after parsing.
 std::string consistency_problem(const Record &rec) {
-    if (rec.run.mode != "conda" && rec.run.mode != "container") return "run.mode '" + rec.run.mode + "' is not conda or container";
+    if (rec.run.mode != "conda" && rec.run.mode != "container")
+        return "run.mode '" + rec.run.mode.substr(0, 40) + "' is not conda or container";
+    // Bounds that keep the readers' arithmetic (interpreter counts, time
+    // differences) far from overflow; real records are far inside them.
     if (rec.run.gaggle_size < 1) return "run.gaggle_size is not positive";
+    if (rec.run.gaggle_size > kMaxGaggleSize) return "run.gaggle_size is above " + std::to_string(kMaxGaggleSize);
+    // What a user typed into the option, checked as the option checks it: a
+    // hand-made record cannot carry other text into tables and figures.
+    for (const auto &m : rec.run.modules)
+        if (!is_module_name(m)) return "run.modules holds '" + m.substr(0, 40) + "', which is not a module name";
+    if (!rec.run.label.empty() && !is_label(rec.run.label))
+        return "run.label is not 1 to 64 of A-Z a-z 0-9 . _ -";
+    if (rec.job.node_count > kMaxNodeCount) return "job.node_count is above " + std::to_string(kMaxNodeCount);
+    if (rec.gaggle.release_unix_ns < 0 || rec.gaggle.release_unix_ns > kMaxUnixNs)
+        return "gaggle.release_unix_ns is outside 0.." + std::to_string(kMaxUnixNs);
+    if (rec.gaggle.wall_ns > kMaxWallNs) return "gaggle.wall_ns is above " + std::to_string(kMaxWallNs);
+    if (rec.gaggle.last_exit_unix_ns < rec.gaggle.release_unix_ns ||
+        rec.gaggle.last_exit_unix_ns - rec.gaggle.release_unix_ns > kMaxWallNs)
+        return "gaggle.last_exit_unix_ns is before gaggle.release_unix_ns or too far after it";
     if (int(rec.gaggle.interpreters.size()) != rec.run.gaggle_size)
         return "interpreters has " + std::to_string(rec.gaggle.interpreters.size()) + " entries, run.gaggle_size says " +
                std::to_string(rec.run.gaggle_size);
@@ -240,11 +259,16 @@ std::string record_to_json(const Record &rec) {
     return out;
 }
 
-std::optional<Record> record_from_json(const std::string &text, std::string &error) {
+std::optional<Record> record_from_json(std::string_view text, std::string &error) {
     json_error_t jerr;
     JsonPtr root(json_loadb(text.data(), text.size(), JSON_REJECT_DUPLICATES, &jerr), json_decref);
     if (!root) {
-        error = "invalid JSON (truncated or corrupt) at line " + std::to_string(jerr.line) + ": " + jerr.text;
+        // jansson's text ends in " near '<the bytes it stopped at>'": the file
+        // may be anything a link pointed at, so none of its bytes are quoted.
+        std::string what = jerr.text;
+        what = what.substr(0, what.find(" near "));
+        error = "invalid JSON (truncated or corrupt) at line " + std::to_string(jerr.line) + ", column " +
+                std::to_string(jerr.column) + ": " + what.substr(0, 80);
         return std::nullopt;
     }
     json_t *format = json_object_get(root.get(), key::format);
@@ -274,25 +298,45 @@ std::optional<Record> record_from_json(const std::string &text, std::string &err
     return rec;
 }
 
-std::string record_file_name(const JobIdentity &job, std::string_view unique) {
-    // The cluster name keeps records of clusters sharing one outdir apart.
-    const std::string cluster = job.cluster.empty() ? "" : job.cluster + "-";
-    return "pyimport-" + cluster + std::to_string(job.job_id) + "." + std::to_string(job.step_id) + "-" + job.node + "-" +
-           std::string(unique) + ".json";
+bool read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse, Record &out,
+                      std::string &error) {
+    auto file = options.beneath >= 0 ? read_regular_file_beneath(options.beneath, path, kMaxRecordBytes, error)
+                                     : read_regular_file(path, kMaxRecordBytes, options.follow_link, error);
+    if (!file) {
+        if (error.rfind("too large", 0) == 0) error += ": not a record";
+        return false;
+    }
+    if (!parse(file->text, out, error)) return false;
+    if (options.any_owner || file->owner == 0 || file->owner == out.job.uid) return true;
+    error = "the file's owner (uid " + std::to_string(file->owner) + ") is not the record's job.uid (" +
+            std::to_string(out.job.uid) + ") or root: not trusted as that job's record (--any-owner accepts copies)";
+    return false;
 }
 
-std::string record_name_token() {
-    unsigned char bytes[16];
-    for (size_t got = 0; got < sizeof bytes;) {
-        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
-        got += size_t(n);
-    }
-    static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-    std::string token;
-    for (unsigned char b : bytes) token += kAlphabet[b & 31];  // 5 bits of each byte: 80 bits
-    return token;
+std::optional<Record> read_record_file(const std::string &path, const RecordFileOptions &options, std::string &error) {
+    Record record;
+    auto parse = [](std::string_view text, Record &out, std::string &message) {
+        auto parsed = record_from_json(text, message);
+        if (parsed) out = std::move(*parsed);
+        return parsed.has_value();
+    };
+    if (!read_record_file(path, options, parse, record, error)) return std::nullopt;
+    return record;
 }
+
+std::string record_file_name(const JobIdentity &job, std::string_view unique) {
+    // Names stay plain in a shared directory whatever a node or cluster is
+    // called (pyimport-gaggle --node is the caller's text): other bytes become '_'.
+    auto plain = [](std::string text) {
+        for (char &c : text)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
+        return text;
+    };
+    // The cluster name keeps records of clusters sharing one outdir apart.
+    const std::string cluster = job.cluster.empty() ? "" : plain(job.cluster) + "-";
+    return "pyimport-" + cluster + std::to_string(job.job_id) + "." + std::to_string(job.step_id) + "-" + plain(job.node) +
+           "-" + std::string(unique) + ".json";
+}
+
 
 } // namespace pyimport

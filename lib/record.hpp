@@ -5,8 +5,8 @@
 #include "measurement.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -185,6 +185,13 @@ inline constexpr Field<InterpreterFigures> kInterpreterFields[] = {
     integer("exec_errno", &InterpreterFigures::exec_errno, Presence::when_set),
     text("stderr_tail", &InterpreterFigures::stderr_tail, Kind::text, Presence::when_set)};
 
+// Bounds a record must keep (consistency_problem): generous for any real run,
+// tight enough that counts and time differences never overflow.
+inline constexpr int kMaxGaggleSize = 65536;
+inline constexpr int kMaxNodeCount = 1000000;
+inline constexpr int64_t kMaxUnixNs = int64_t(1) << 62;       // the year 2116
+inline constexpr int64_t kMaxWallNs = int64_t(1000000) * 1000000000;  // 11.6 days
+
 // What a parsed record must satisfy beyond its fields' types; "" when it does.
 // Both readers apply it.
 std::string consistency_problem(const Record &record);
@@ -196,57 +203,46 @@ std::string record_to_json(const Record &record);
 
 // Parses and validates JSON text. On error returns nullopt and sets `error` to
 // one line saying what is wrong (truncated, not a record, future version, a
-// missing or mistyped field).
-std::optional<Record> record_from_json(const std::string &text, std::string &error);
+// missing or mistyped field, a text holding a control character or invalid
+// UTF-8, a value outside what the readers' arithmetic allows).
+std::optional<Record> record_from_json(std::string_view text, std::string &error);
 
 // The file name a record gets in the output directory:
-// pyimport-[CLUSTER-]JOB.STEP-NODE-UNIQUE.json. UNIQUE (record_name_token())
+// pyimport-[CLUSTER-]JOB.STEP-NODE-UNIQUE.json. UNIQUE (random_name_part())
 // makes the name unguessable, so no other user of a shared output directory
 // can claim it first; readers go by the content, never by the name.
 std::string record_file_name(const JobIdentity &job, std::string_view unique);
 
-// 16 random characters of [a-z2-7] (80 bits from getrandom) for
-// record_file_name; throws std::runtime_error when the kernel gives none.
-std::string record_name_token();
+// The most a record file may hold: far above what 1,024 interpreters write,
+// far below what would hurt a reader. One cap for every reader.
+inline constexpr size_t kMaxRecordBytes = size_t(16) << 20;
 
-// The fast reader for many records (pyimport-aggregate), in three tiers: the
-// layout record_to_json writes, read in one pass (record_read_canonical.cpp);
-// any other JSON through simdjson (record_read_fast.cpp, which only programs
-// that use it link); and on any problem record_from_json, so the one-line
-// message is the reference reader's, word for word. It accepts exactly what
-// record_from_json accepts and yields the same Record. Reuse one reader per
-// thread.
-class FastRecordReader {
-  public:
-    FastRecordReader();
-    ~FastRecordReader();
-    FastRecordReader(const FastRecordReader &) = delete;
-    FastRecordReader &operator=(const FastRecordReader &) = delete;
-
-    // Parses `text` into `out` (overwritten). False: `error` says why.
-    bool parse(std::string_view text, Record &out, std::string &error);
-    // The same without a copy: `text` must be followed by kPadding zero bytes.
-    bool parse_padded(const char *text, size_t size, Record &out, std::string &error);
-    // Reads and parses the file at `path`; a file that cannot be read gives
-    // "cannot read: <reason>", one bigger than kMaxRecordBytes "too large to be a record".
-    bool read_file(const std::string &path, Record &out, std::string &error);
-
-    // How many texts this reader handed to record_from_json so far (a well
-    // formed record never is: the tests check that the fast path is taken).
-    size_t referred() const;
-    // How many texts were not in the canonical layout (record_to_json's) and
-    // went to the general simdjson tier (the tests check both paths are taken).
-    size_t general() const;
-
-    // The message for a file that cannot be read: "cannot read: <reason>".
-    static std::string cannot_read(int errnum);
-
-    static constexpr size_t kMaxRecordBytes = size_t(64) << 20;
-    static constexpr size_t kPadding = 64;
-
-  private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+// How a record file is to be read.
+struct RecordFileOptions {
+    // A symbolic link at the path itself is followed (a file the user named).
+    bool follow_link = true;
+    // Accept the record whatever the file's owner (copies a person made
+    // themselves); by default it must be job.uid's or root's.
+    bool any_owner = false;
+    // When a directory descriptor: the path is relative to it and resolved
+    // without any symbolic link (files found by listing a shared directory:
+    // the plugin never writes links there, and another user may swap one in).
+    int beneath = -1;
 };
+
+// Turns a text into a record: record_from_json, or a faster reader that
+// accepts and refuses exactly the same texts with the same messages.
+using RecordParser = std::function<bool(std::string_view text, Record &out, std::string &error)>;
+
+// Reads the record file at `path` into `out` with `parse` (one size cap, no
+// FIFO or device ever waited on, see read_regular_file), then checks that the
+// file's owner may speak for the record: a file another user wrote in a
+// shared output directory is not the victim's record. False with a one-line
+// `error` that quotes nothing of the file's content unless it was a record.
+bool read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse, Record &out,
+                      std::string &error);
+
+// The same with the reference reader.
+std::optional<Record> read_record_file(const std::string &path, const RecordFileOptions &options, std::string &error);
 
 } // namespace pyimport

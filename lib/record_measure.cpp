@@ -45,13 +45,21 @@ std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &s
 // mount namespace (and the mount, and the loop device) vanish with it.
 [[noreturn]] void run_holder(int out, pid_t parent, Record record, const InterpreterCommand &command,
                             const GaggleSpec &spec) {
-    std::string error;
-    bool ok = mount_image_privately(command.image, command.mount_at, error);
-    // Only now: the euid changes in the mount clear a parent-death signal.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);  // the parent died before that
-    ok = ok && measure_into(record, command, spec, error);
-    write_all(out, ok ? "R" + record_to_json(record) : "E" + error);
+    // A forked copy of the caller: nothing may unwind past here into the
+    // caller's frames (slurmstepd's), so this process ends here whatever happens.
+    try {
+        std::string error;
+        bool ok = mount_image_privately(command.image, command.mount_at, error);
+        // Only now: the euid changes in the mount clear a parent-death signal.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);  // the parent died before that
+        ok = ok && measure_into(record, command, spec, error);
+        write_all(out, ok ? "R" + record_to_json(record) : "E" + error);
+    } catch (const std::exception &e) {
+        write_all(out, std::string("E") + e.what());
+    } catch (...) {
+        write_all(out, "Eunexpected failure in the mount namespace");
+    }
     _exit(0);
 }
 

@@ -1,6 +1,7 @@
 #include "site_settings.hpp"
 
 #include "parse_util.hpp"
+#include "text_escape.hpp"
 
 #include <cctype>
 #include <functional>
@@ -66,6 +67,14 @@ std::string add_setenv(SiteSettings &s, const std::string &v) {
     return "";
 }
 
+std::string set_record_mode(SiteSettings &s, const std::string &v) {
+    static const std::map<std::string, unsigned> allowed = {{"0600", 0600}, {"0640", 0640}, {"0644", 0644}};
+    auto it = allowed.find(v);
+    if (it == allowed.end()) return "use 0600, 0640 or 0644";
+    s.record_mode = it->second;
+    return "";
+}
+
 const std::map<std::string, Setter> &setters() {
     static const std::map<std::string, Setter> table = {
         {"outdir", path_setter(&SiteSettings::outdir)},
@@ -80,6 +89,7 @@ const std::map<std::string, Setter> &setters() {
         {"max_gaggle", int_setter(&SiteSettings::max_gaggle, 1, 1024)},
         {"timeout", int_setter(&SiteSettings::timeout_s, 1, 86400)},
         {"workdir", path_setter(&SiteSettings::workdir)},
+        {"record_mode", set_record_mode},
         {"setenv", add_setenv},
     };
     return table;
@@ -98,18 +108,18 @@ std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &
     for (const auto &arg : args) {
         auto eq = arg.find('=');
         if (eq == std::string::npos) {
-            error = "plugstack.conf argument '" + arg + "' is not key=value (keys: " + allowed_keys() + ")";
+            error = "plugstack.conf argument " + quote_text(arg) + " is not key=value (keys: " + allowed_keys() + ")";
             return std::nullopt;
         }
         std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
         auto it = setters().find(key);
         if (it == setters().end()) {
-            error = "plugstack.conf: unknown key '" + key + "' (keys: " + allowed_keys() + ")";
+            error = "plugstack.conf: unknown key " + quote_text(key) + " (keys: " + allowed_keys() + ")";
             return std::nullopt;
         }
         std::string problem = it->second(settings, value);
         if (!problem.empty()) {
-            error = "plugstack.conf: invalid value '" + value + "' for " + key + ": " + problem;
+            error = "plugstack.conf: invalid value " + quote_text(value) + " for " + key + ": " + problem;
             return std::nullopt;
         }
     }

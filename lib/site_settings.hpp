@@ -23,7 +23,8 @@ struct SiteSettings {
     std::vector<std::string> modules = {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"};
     int max_gaggle = 64;
     int timeout_s = 300;                 // per interpreter, from the release
-    std::string workdir = "/tmp";        // interpreters' cwd: off the shared FS on purpose
+    std::string workdir = "/tmp";        // where each gaggle's private cwd is made: off the shared FS on purpose
+    unsigned record_mode = 0644;         // 0600, 0640 or 0644: records hold up to 1 KB of the stderr of each failing interpreter
     std::vector<std::string> setenv;     // NAME=VALUE for interpreters running from host paths (conda, kernel)
 };
 

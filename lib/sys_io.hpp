@@ -3,7 +3,9 @@
 #pragma once
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
+#include <sys/types.h>
 
 namespace pyimport {
 
@@ -22,5 +24,36 @@ bool write_all(int fd, const std::string &text);
 
 // Reads `fd` to its end (or the first error).
 std::string read_all(int fd);
+
+// 16 random characters of [a-z2-7] (80 bits from getrandom), for names no
+// one else can guess and plant first. False (errno set) when the kernel gives none.
+bool random_name_part(std::string &out);
+
+// A file read whole, and who owns it.
+struct FileContents {
+    std::string text;
+    uid_t owner = 0;
+};
+
+// Reads the regular file at `path`, at most `max_bytes` of it. It is opened
+// without blocking and its type checked on the open descriptor, so a FIFO or
+// a device (planted, or swapped in after a directory was listed) never hangs
+// the caller or feeds it without end. With `follow_link` false, a symbolic
+// link at `path` itself is refused. nullopt with a one-line `error` (without
+// the path: "not a regular file", "too large (over N bytes)", "cannot read:
+// <reason>", "symbolic link (not followed)").
+std::optional<FileContents> read_regular_file(const std::string &path, size_t max_bytes, bool follow_link,
+                                              std::string &error);
+
+// The same for `relative` below the directory `dir_fd`, resolved without any
+// symbolic link and never leaving that directory (openat2 RESOLVE_NO_SYMLINKS
+// and RESOLVE_BENEATH): a directory on the way that another user swaps for a
+// link between a listing and the read leads nowhere.
+std::optional<FileContents> read_regular_file_beneath(int dir_fd, const std::string &relative, size_t max_bytes,
+                                                      std::string &error);
+
+// Opens the directory `relative` below `dir_fd` (empty: `dir_fd` itself) the
+// same way, for listing; -1 with errno set.
+int open_directory_beneath(int dir_fd, const std::string &relative);
 
 } // namespace pyimport

@@ -18,6 +18,11 @@ size_t clean_char_length(std::string_view s, size_t i) {
     if ((n == 3 && code < 0x800) || (n == 4 && code < 0x10000) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
         return 0;
     if (code >= 0x80 && code <= 0x9f) return 0;  // C1 controls: some terminals take U+009B as an escape
+    // Line and paragraph separators, and the marks and overrides that reorder
+    // what a reader sees (a cell or log line that displays as something else).
+    if (code == 0x2028 || code == 0x2029 || code == 0x061c || code == 0x200e || code == 0x200f ||
+        (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069))
+        return 0;
     return n;
 }
 

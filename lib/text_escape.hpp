@@ -10,8 +10,9 @@
 namespace pyimport {
 
 // Length of the UTF-8 sequence at text[i] when it is valid (shortest form,
-// no surrogate, at most U+10FFFF) and not a control character (C0, DEL, C1);
-// 0 otherwise.
+// no surrogate, at most U+10FFFF) and not a control character (C0, DEL, C1),
+// a line or paragraph separator, or a bidirectional mark or override; 0
+// otherwise.
 size_t clean_char_length(std::string_view text, size_t i);
 
 // Whether all of `text` is valid UTF-8 without control characters: what a

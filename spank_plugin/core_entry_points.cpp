@@ -2,6 +2,7 @@
 // site's settings and forwards into pyimport::spank; no C++ exception ever
 // reaches the entry .so or Slurm.
 #include "core_api.h"
+#include "slurmd_check_settings.hpp"
 #include "slurmstepd_gaggle.hpp"
 #include "spank_api.hpp"
 #include "srun_validate.hpp"
@@ -35,10 +36,8 @@ extern "C" {
 int pyimport_core_check_settings(spank_t, int argc, char **argv, const char *) {
     return guarded("checking plugstack.conf", 0, [&] {
         std::string error;
-        // Said loudly where an administrator looks, but a wrong setting must
-        // not stop slurmd or the jobs that never ask for a gaggle.
-        if (!settings(argc, argv, error)) pyimport::spank::log_error(error);
-        return 0;
+        auto site = settings(argc, argv, error);
+        return pyimport::spank::slurmd_check_settings(site, error);
     });
 }
 

@@ -83,7 +83,7 @@ int slurmstepd_run_gaggle(spank_t sp, const std::optional<SiteSettings> &site, c
     std::string error = prepare(sp, site, site_error, option_value, ctx);
     if (error.empty()) {
         if (auto outcome = run_benchmark(ctx, error)) {
-            log_info(summarize(outcome->record) + ", record " + outcome->record_path);
+            log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
             return 0;
         }
     }

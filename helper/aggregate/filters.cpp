@@ -2,10 +2,11 @@
 
 #include "parse_util.hpp"
 
-#include <charconv>
 #include <ctime>
 
 namespace agg {
+
+using pyimport::parse_bounded_int;
 
 bool NumberSet::contains(long long n) const {
     if (any()) return true;
@@ -14,20 +15,12 @@ bool NumberSet::contains(long long n) const {
     return false;
 }
 
-std::optional<long long> parse_whole(std::string_view text, long long lo, long long hi) {
-    long long value = 0;
-    if (text.empty() || text.size() > 18 || text[0] < '0' || text[0] > '9') return std::nullopt;  // no sign
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return std::nullopt;
-    return value;
-}
-
 std::optional<NumberSet> parse_number_set(std::string_view text, long long lo, long long hi) {
     NumberSet set;
     for (const auto &item : pyimport::split(text, ',')) {
         auto dash = item.find('-');
-        auto a = parse_whole(std::string_view(item).substr(0, dash), lo, hi);
-        auto b = dash == std::string::npos ? a : parse_whole(std::string_view(item).substr(dash + 1), lo, hi);
+        auto a = parse_bounded_int(std::string_view(item).substr(0, dash), lo, hi);
+        auto b = dash == std::string::npos ? a : parse_bounded_int(std::string_view(item).substr(dash + 1), lo, hi);
         if (!a || !b || *b < *a) return std::nullopt;
         set.ranges.emplace_back(*a, *b);
     }
@@ -36,20 +29,20 @@ std::optional<NumberSet> parse_number_set(std::string_view text, long long lo, l
 
 std::optional<int64_t> parse_time(std::string_view text, bool end_of_period) {
     if (!text.empty() && text[0] == '@') {
-        auto s = parse_whole(text.substr(1), 0, 9'000'000'000LL);
+        auto s = parse_bounded_int(text.substr(1), 0, 9'000'000'000LL);
         if (!s) return std::nullopt;
         return *s * 1'000'000'000LL;
     }
     // Fixed positions: YYYY-MM-DD[(T| )HH:MM[:SS]]
-    auto field = [&](size_t pos, size_t len, long lo, long hi) {
-        return pos + len <= text.size() ? pyimport::parse_bounded_int(text.substr(pos, len), lo, hi) : std::nullopt;
+    auto field = [&](size_t pos, size_t len, long long lo, long long hi) {
+        return pos + len <= text.size() ? parse_bounded_int(text.substr(pos, len), lo, hi) : std::nullopt;
     };
     if (text.size() != 10 && text.size() != 16 && text.size() != 19) return std::nullopt;
     if (text[4] != '-' || text[7] != '-') return std::nullopt;
     if (text.size() > 10 && ((text[10] != 'T' && text[10] != ' ') || text[13] != ':')) return std::nullopt;
     if (text.size() == 19 && text[16] != ':') return std::nullopt;
     auto year = field(0, 4, 1970, 2200), month = field(5, 2, 1, 12), day = field(8, 2, 1, 31);
-    std::optional<long> hour = 0L, minute = 0L, second = 0L;
+    std::optional<long long> hour = 0LL, minute = 0LL, second = 0LL;
     if (text.size() > 10) hour = field(11, 2, 0, 23), minute = field(14, 2, 0, 59);
     if (text.size() > 16) second = field(17, 2, 0, 60);
     if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;

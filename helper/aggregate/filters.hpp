@@ -13,10 +13,8 @@
 
 namespace agg {
 
-// A decimal whole number in [lo, hi] (up to 18 digits, no sign or spaces).
-std::optional<long long> parse_whole(std::string_view text, long long lo, long long hi);
-
-// "4", "1,4,16", "10-80": whole numbers and inclusive ranges; empty set = any.
+// "4", "1,4,16", "10-80": whole numbers (pyimport::parse_bounded_int) and
+// inclusive ranges; empty set = any.
 struct NumberSet {
     std::vector<std::pair<long long, long long>> ranges;
     bool any() const { return ranges.empty(); }

@@ -9,7 +9,7 @@ namespace agg {
 
 namespace {
 
-ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, *n.modules, n.label}; }
+ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label}; }
 
 std::string run_id(const NodeRecord &n, const std::string &file) {
     if (n.job_id == 0) return file;
@@ -26,17 +26,17 @@ std::vector<const NodeRecord *> in_run_order(const std::vector<const NodeRecord 
     for (auto &entry : cluster_rank) entry.second = rank++;
     struct Key {
         bool no_job;
-        uint32_t job_id, step_id, cluster;
+        uint32_t job_id, step_id, cluster, uid;
         size_t run_file;  // job id 0: the file is the run
         int node_index;
         size_t file;
         const NodeRecord *node;
-        auto tie() const { return std::tie(no_job, job_id, step_id, cluster, run_file, node_index, file); }
+        auto tie() const { return std::tie(no_job, job_id, step_id, cluster, uid, run_file, node_index, file); }
     };
     std::vector<Key> keys;
     keys.reserve(nodes.size());
     for (const NodeRecord *n : nodes)
-        keys.push_back({n->job_id == 0, n->job_id, n->step_id, cluster_rank.find(n->cluster)->second,
+        keys.push_back({n->job_id == 0, n->job_id, n->step_id, cluster_rank.find(n->cluster)->second, n->uid,
                         n->job_id ? 0 : n->file, n->node_index, n->file, n});
     std::sort(keys.begin(), keys.end(), [](const Key &a, const Key &b) { return a.tie() < b.tie(); });
     std::vector<const NodeRecord *> order;
@@ -45,14 +45,19 @@ std::vector<const NodeRecord *> in_run_order(const std::vector<const NodeRecord 
     return order;
 }
 
-bool same_run(const NodeRecord &a, const NodeRecord &b) {
+bool same_step(const NodeRecord &a, const NodeRecord &b) {
     return a.job_id != 0 && a.job_id == b.job_id && a.step_id == b.step_id && a.cluster == b.cluster;
 }
+
+// A job step has one user. Records that name another user's job step (each
+// file is owned by the uid it names) are someone else's: a run of their own,
+// never merged with the real one, where they could outvote or spoil it.
+bool same_run(const NodeRecord &a, const NodeRecord &b) { return same_step(a, b) && a.uid == b.uid; }
 
 // The first field on which two records of one job step disagree, or "".
 std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
     if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count &&
-        (a.modules == b.modules || *a.modules == *b.modules) && a.label == b.label)
+        a.modules == b.modules && a.label == b.label)
         return "";
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
@@ -60,7 +65,7 @@ std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
     std::string d = differ("run.mode", pyimport::mode_name(b.mode), pyimport::mode_name(a.mode));
     if (d.empty()) d = differ("run.gaggle_size", std::to_string(b.gaggle_size), std::to_string(a.gaggle_size));
     if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
-    if (d.empty()) d = differ("run.modules", "[" + *b.modules + "]", "[" + *a.modules + "]");
+    if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
     if (d.empty()) d = differ("run.label", b.label, a.label);
     return d;
 }
@@ -84,10 +89,20 @@ class Grouper {
     Grouper(const std::vector<std::string> &files, const Filters &filters, Dataset &data)
         : files_(files), filters_(filters), data_(data) {}
 
-    // One job step's records (sorted by node index, duplicates still in).
-    void add_run(std::vector<const NodeRecord *> run) {
+    // One job step's records (sorted by node index, duplicates still in);
+    // `other_user_of`: the first record of the same job step written by
+    // another user, when there is one.
+    void add_run(std::vector<const NodeRecord *> run, const NodeRecord *other_user_of) {
         const NodeRecord &first = *run.front();
-        const std::string id = run_id(first, files_[first.file]);
+        std::string id = run_id(first, files_[first.file]);
+        if (other_user_of) {
+            const std::string real = id;
+            id += " (uid " + std::to_string(first.uid) + ")";
+            problem(first, "job step " + real + " also has records of uid " + std::to_string(other_user_of->uid) + " (" +
+                               files_[other_user_of->file] + "); a job step has one user: these of uid " +
+                               std::to_string(first.uid) + " are kept apart as " + id);
+            ++data_.totals.other_users;
+        }
         std::vector<const NodeRecord *> unique;
         for (const NodeRecord *n : run) {
             if (!unique.empty() && unique.back()->node_index == n->node_index) {
@@ -196,10 +211,14 @@ void group_records(const std::vector<const NodeRecord *> &nodes, const std::vect
                    const Filters &filters, Dataset &dataset) {
     const std::vector<const NodeRecord *> order = in_run_order(nodes);
     Grouper grouper(files, filters, dataset);
+    const NodeRecord *step_first = nullptr;  // the first record of the current job step
     for (size_t begin = 0; begin < order.size();) {
         size_t end = begin + 1;
         while (end < order.size() && same_run(*order[begin], *order[end])) ++end;
-        grouper.add_run(std::vector<const NodeRecord *>(order.begin() + long(begin), order.begin() + long(end)));
+        const bool other_user = step_first && same_step(*step_first, *order[begin]);
+        if (!other_user) step_first = order[begin];
+        grouper.add_run(std::vector<const NodeRecord *>(order.begin() + long(begin), order.begin() + long(end)),
+                        other_user ? step_first : nullptr);
         begin = end;
     }
     grouper.finish();

@@ -9,7 +9,7 @@
 
 namespace agg {
 
-// Groups `nodes` (from load_record_tree; `files` names them) into job steps: one
+// Groups `nodes` (from load_record_tree's records; `files` names them) into job steps: one
 // per (cluster, job id, step id), or one per file when the job id is 0 (not
 // run under Slurm). A second record for the same node is skipped; a job step
 // whose records disagree on mode, gaggle size, node count, modules or label

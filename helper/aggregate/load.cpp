@@ -1,52 +1,33 @@
 #include "load.hpp"
 
-#include "file_batches.hpp"
-#include "file_feed.hpp"
-#include "record.hpp"
+#include "fast_record_reader.hpp"
+#include "parse_util.hpp"
 #include "scan.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <atomic>
+#include <optional>
 #include <thread>
 
 namespace agg {
 
 namespace {
 
-// One reading thread's module lists, each joined once: the records of a
-// directory tend to share one, and joining it for each cost more than a tenth
-// of the time spent on a record.
-class ModuleLists {
-  public:
-    std::shared_ptr<const std::string> joined(const std::vector<std::string> &modules) {
-        if (!last_joined_ || modules != last_) {
-            std::string text;
-            for (const auto &m : modules) text.append(text.empty() ? "" : " ").append(m);
-            last_ = modules;
-            last_joined_ = std::make_shared<const std::string>(std::move(text));
-        }
-        return last_joined_;
-    }
-
-  private:
-    std::vector<std::string> last_;
-    std::shared_ptr<const std::string> last_joined_;
-};
-
 // What the aggregator keeps of a parsed record; the interpreters' samples only
 // with `samples` (the overall table needs their counts alone).
-NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples, ModuleLists &module_lists) {
+NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples) {
     NodeRecord n;
     n.file = file;
     n.job_id = r.job.job_id;
     n.step_id = r.job.step_id;
+    n.uid = r.job.uid;
     n.cluster = r.job.cluster;
     n.node = r.job.node;
     n.node_index = r.job.node_index;
     n.node_count = r.job.node_count;
     n.mode = pyimport::parse_mode(r.run.mode).value_or(Mode::conda);  // the reader accepts no other
     n.gaggle_size = r.run.gaggle_size;
-    n.modules = module_lists.joined(r.run.modules);
+    n.modules = pyimport::join_modules(r.run.modules);
     n.label = r.run.label;
     n.release_ns = r.gaggle.release_unix_ns;
     n.last_exit_ns = r.gaggle.last_exit_unix_ns;
@@ -61,128 +42,61 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
     return n;
 }
 
-constexpr size_t kTake = 64;            // files a reading thread takes from the feed at a time
-constexpr size_t kChunkRecords = 1024;  // records a thread stores in one allocation
-
-unsigned thread_count(unsigned threads) {
-    return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-}
+// One file's outcome: its record, or what is wrong with it.
+struct Outcome {
+    std::optional<NodeRecord> record;
+    std::string error;
+};
 
 } // namespace
 
-// Reads what a feed hands out on several threads, each into its own storage,
-// then puts the records and problems in file order.
-class TreeLoader {
-  public:
-    TreeLoader(unsigned threads, bool samples) : samples_(samples), chunks_(threads), errors_(threads) {}
-
-    // Reading thread t: files from the feed until it is dry, a batch at a time.
-    void read(FileFeed &feed, unsigned t) {
-        pyimport::FastRecordReader reader;
+RecordTree load_record_tree(const std::vector<std::string> &paths, const LoadOptions &options,
+                            std::vector<Problem> &problems) {
+    ScanResult scan;
+    scan_record_files(paths, scan, problems);
+    std::vector<Outcome> outcomes(scan.files.size());
+    // Each thread takes the next few files; every outcome lands at its file's index.
+    constexpr size_t kTake = 16;
+    std::atomic<size_t> next{0};
+    auto read_files = [&] {
+        FastRecordReader reader;
         pyimport::Record record;
-        FileBatches batches(pyimport::FastRecordReader::kPadding);
-        std::vector<const std::string *> paths;
-        std::string error;
-        ModuleLists module_lists;
-        for (size_t first; feed.take(kTake, paths, first);) {
-            for (size_t b = 0; b < paths.size(); b += FileBatches::kBatch) {
-                const size_t count = std::min(FileBatches::kBatch, paths.size() - b);
-                const bool batched = batches.usable() && batches.read(paths.data() + b, count);
-                for (size_t k = 0; k < count; ++k) {
-                    const size_t i = first + b + k;
-                    if (parse(reader, batched ? &batches : nullptr, k, *paths[b + k], record, error))
-                        store(t, node_from_record(record, i, samples_, module_lists));  // file: the feed index for now
-                    else
-                        errors_[t].emplace_back(i, std::move(error));
-                }
+        auto parse = [&reader](std::string_view text, pyimport::Record &out, std::string &error) {
+            return reader.parse(text, out, error);
+        };
+        for (size_t first; (first = next.fetch_add(kTake)) < scan.files.size();) {
+            for (size_t i = first; i < std::min(first + kTake, scan.files.size()); ++i) {
+                const FoundFile &file = scan.files[i];
+                pyimport::RecordFileOptions how;
+                how.any_owner = options.any_owner;
+                how.beneath = file.root >= 0 ? scan.roots[size_t(file.root)] : -1;
+                if (pyimport::read_record_file(file.root >= 0 ? file.relative : file.path, how, parse, record,
+                                               outcomes[i].error))
+                    outcomes[i].record = node_from_record(record, i, options.samples);
             }
         }
+    };
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::min<size_t>(threads, (scan.files.size() + kTake - 1) / kTake));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(read_files);
+    read_files();
+    for (auto &t : pool) t.join();
+
+    RecordTree tree;
+    tree.ignored = scan.ignored;
+    tree.records.reserve(outcomes.size());
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        if (outcomes[i].record) {
+            tree.records.push_back(std::move(*outcomes[i].record));
+        } else {
+            problems.push_back({scan.files[i].path, std::move(outcomes[i].error)});
+            ++tree.bad_files;
+        }
     }
-
-    // File j of the tree is feed index order[j] (of `fed`); feed indices not
-    // in `order` (a path found twice) are dropped.
-    RecordTree finish(std::vector<std::string> files, size_t fed, const std::vector<size_t> &order,
-                      std::vector<Problem> &problems) {
-        constexpr size_t none = SIZE_MAX;
-        std::vector<size_t> place(fed, none);
-        for (size_t j = 0; j < order.size(); ++j) place[order[j]] = j;
-        // In the order they were stored: walked in memory order here and in grouping.
-        tree_.nodes.reserve(order.size());
-        for (auto &chunks : chunks_)
-            for (auto &chunk : chunks) {
-                for (NodeRecord &n : chunk)
-                    if ((n.file = place[n.file]) != none) tree_.nodes.push_back(&n);
-                tree_.storage_.push_back(std::move(chunk));  // the records stay where they are
-            }
-        std::vector<std::pair<size_t, std::string *>> bad;
-        for (auto &list : errors_)
-            for (auto &[i, error] : list)
-                if (place[i] != none) bad.emplace_back(place[i], &error);
-        std::sort(bad.begin(), bad.end());
-        for (auto &[j, error] : bad) problems.push_back({files[j], std::move(*error)});
-        tree_.bad_files = bad.size();
-        tree_.files = std::move(files);
-        return std::move(tree_);
-    }
-
-  private:
-    // File `path`, slot k of `batches` (null: not read in a batch).
-    static bool parse(pyimport::FastRecordReader &reader, const FileBatches *batches, size_t k, const std::string &path,
-                      pyimport::Record &record, std::string &error) {
-        // Not read in a batch, or maybe longer than its slot: the plain way.
-        if (!batches || batches->size(k) == FileBatches::kSlotBytes) return reader.read_file(path, record, error);
-        if (batches->error(k)) return error = pyimport::FastRecordReader::cannot_read(batches->error(k)), false;
-        return reader.parse_padded(batches->text(k), batches->size(k), record, error);
-    }
-
-    // Into thread t's last chunk. Chunks are filled, never grown: growing one
-    // vector of records moved them and faulted its memory in again each time.
-    void store(unsigned t, NodeRecord node) {
-        auto &chunks = chunks_[t];
-        if (chunks.empty() || chunks.back().size() == kChunkRecords) chunks.emplace_back().reserve(kChunkRecords);
-        chunks.back().push_back(std::move(node));
-    }
-
-    bool samples_;
-    RecordTree tree_;
-    std::vector<std::vector<std::vector<NodeRecord>>> chunks_;       // each thread's records
-    std::vector<std::vector<std::pair<size_t, std::string>>> errors_;  // each thread's, by feed index
-};
-
-RecordTree load_record_tree(const std::vector<std::string> &paths, unsigned threads, std::vector<Problem> &problems,
-                            bool samples) {
-    threads = thread_count(threads);
-    FileFeed feed;
-    TreeLoader loader(threads, samples);
-    size_t ignored = 0;
-    std::vector<size_t> order;
-    scan_while_reading(
-        feed, threads,
-        [&] {
-            ignored = scan_record_files(paths, problems, [&feed](std::string path) { feed.add(std::move(path)); });
-            feed.close();
-            order = feed.path_order();  // while the readers finish
-        },
-        [&](unsigned t) { loader.read(feed, t); });
-    std::vector<std::string> found = feed.release();
-    std::vector<std::string> files;
-    files.reserve(order.size());
-    for (size_t i : order) files.push_back(std::move(found[i]));
-    RecordTree tree = loader.finish(std::move(files), found.size(), order, problems);
-    tree.ignored = ignored;
+    tree.files.reserve(scan.files.size());
+    for (auto &f : scan.files) tree.files.push_back(std::move(f.path));
     return tree;
-}
-
-RecordTree load_records(const std::vector<std::string> &files, unsigned threads, std::vector<Problem> &problems,
-                        bool samples) {
-    threads = unsigned(std::clamp<size_t>((files.size() + kTake - 1) / kTake, 1, thread_count(threads)));
-    FileFeed feed;
-    TreeLoader loader(threads, samples);
-    scan_while_reading(
-        feed, threads, [&] { for (const auto &f : files) feed.add(f); }, [&](unsigned t) { loader.read(feed, t); });
-    std::vector<size_t> order(files.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    return loader.finish(files, files.size(), order, problems);
 }
 
 } // namespace agg

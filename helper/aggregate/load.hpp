@@ -1,4 +1,5 @@
-// Reading record files in parallel through the record module's fast reader.
+// Reading record files: list, sort, then read them on several threads into a
+// vector indexed by file, so the outcome never depends on the threads.
 #pragma once
 #include "model.hpp"
 
@@ -7,32 +8,23 @@
 
 namespace agg {
 
-// Record files and what was read of them.
-struct RecordTree {
-    std::vector<std::string> files;        // sorted, each once (load_records: as given)
-    size_t ignored = 0;                    // regular files below a directory not named *.json
-    std::vector<const NodeRecord *> nodes;  // the valid records, in no particular order
-    size_t bad_files = 0;                  // files that gave a problem
-
-    // Moved, never copied: `nodes` point into storage_, whose chunks a move keeps in place.
-    RecordTree() = default;
-    RecordTree(RecordTree &&) = default;
-    RecordTree &operator=(RecordTree &&) = default;
-
-  private:
-    friend class TreeLoader;
-    std::vector<std::vector<NodeRecord>> storage_;  // chunks of records, never grown once addressed
+struct LoadOptions {
+    unsigned threads = 0;      // 0: one per CPU
+    bool samples = true;       // keep per-interpreter samples (only some tables need them)
+    bool any_owner = false;    // accept records whatever their file's owner
 };
 
-// Finds the record files under `paths` (see scan_record_files) and reads them
-// with `threads` threads (0: one per CPU) while the scan goes on. Problems of
-// the scan come first, then one per bad file, in file order.
-RecordTree load_record_tree(const std::vector<std::string> &paths, unsigned threads,
-                            std::vector<Problem> &problems, bool samples = true);
+// Record files and what was read of them.
+struct RecordTree {
+    std::vector<std::string> files;         // sorted, each once
+    size_t ignored = 0;                     // regular files below a directory not named *.json
+    std::vector<NodeRecord> records;        // the valid records, in file order
+    size_t bad_files = 0;                   // files that gave a problem
+};
 
-// Reads `files` (in that order) with `threads` threads (0: one per CPU); each
-// bad file adds one problem naming it, in file order.
-RecordTree load_records(const std::vector<std::string> &files, unsigned threads, std::vector<Problem> &problems,
-                        bool samples = true);
+// Finds the record files under `paths` (see scan_record_files) and reads
+// them. Problems of the scan come first, then one per bad file, in file order.
+RecordTree load_record_tree(const std::vector<std::string> &paths, const LoadOptions &options,
+                            std::vector<Problem> &problems);
 
 } // namespace agg

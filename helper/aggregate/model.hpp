@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -24,11 +23,12 @@ struct InterpreterSample {
 struct NodeRecord {
     size_t file = 0;  // index into the list of files read
     uint32_t job_id = 0, step_id = 0;
+    uint32_t uid = 0;  // the job user: a job step has one
     std::string cluster, node;
     int node_index = 0, node_count = 1;
     Mode mode = Mode::conda;
     int gaggle_size = 0;
-    std::shared_ptr<const std::string> modules;  // the module list, joined with ' ' (shared: one is usual)
+    std::string modules;  // the module list, joined with ' ' (join_modules)
     std::string label;
     int64_t release_ns = 0, last_exit_ns = 0, wall_ns = 0;
     size_t interpreter_count = 0, failed_count = 0;  // always counted
@@ -91,6 +91,7 @@ struct Totals {
     size_t bad_files = 0;       // unreadable or not a valid record: skipped
     size_t duplicates = 0;      // a second record for the same node of a job step: skipped
     size_t inconsistent = 0;    // job steps whose node records disagree: skipped
+    size_t other_users = 0;     // records of a job step written by another user: kept apart
     size_t incomplete = 0;      // job steps missing node records: left out of the overall table
     size_t mixed_modules = 0;   // configurations run with more than one module list
     size_t filtered_out = 0;    // job steps the filters left out

@@ -32,6 +32,8 @@ const char *const kUsage =
     "Input:\n"
     "  --study DIR            also read the 2017 study's overall_time.bcp and individual_time.bcp\n"
     "  --threads N            reading threads (default: one per CPU)\n"
+    "  --any-owner            accept records whatever their file's owner (default: only\n"
+    "                         files owned by the record's job user or root: copies you made)\n"
     "  --strict               exit 1 if any file or job step had a problem\n"
     "  -q, --quiet            do not list problems (the totals still count them)\n"
     "  -h, --help, --version\n"
@@ -131,9 +133,7 @@ std::map<std::string, Handler> value_options(Options &o) {
         {"--modules", [&o](const std::string &v) -> std::string {
              auto list = pyimport::parse_module_list(v, ':');
              if (!list) return "needs module names separated by ':' (e.g. numpy:scipy)";
-             std::string joined;
-             for (const auto &m : *list) joined += (joined.empty() ? "" : " ") + m;
-             o.filters.modules = joined;
+             o.filters.modules = pyimport::join_modules(*list);
              return "";
          }},
         {"--since", time(o.filters.since_ns, false)},
@@ -154,7 +154,7 @@ std::string parse_options(const std::vector<std::string> &args, Options &o) {
     const auto handlers = value_options(o);
     const std::map<std::string, std::string> short_names = {{"-f", "--format"}, {"-o", "--output"}, {"-t", "--tables"}};
     const std::map<std::string, bool *> flags = {
-        {"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet},
+        {"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet}, {"--any-owner", &o.any_owner},
         {"--help", &o.help},     {"-h", &o.help},       {"--version", &o.version}};
     bool only_paths = false;
     for (size_t i = 0; i < args.size(); ++i) {

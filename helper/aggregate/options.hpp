@@ -22,6 +22,7 @@ struct Options {
     Filters filters;
     FigureOptions figures;                // figures.dir empty: no figures
     bool strict = false, quiet = false, help = false, version = false;
+    bool any_owner = false;               // accept records whatever their file's owner
     unsigned threads = 0;                 // 0: one per CPU
 };
 

@@ -2,9 +2,11 @@
 
 #include "stats.hpp"
 #include "tables.hpp"
+#include "text_escape.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -27,9 +29,16 @@ const char *colour(Mode m) { return m == Mode::conda ? "#E41A1C" : "#377EB8"; }
 const int kFilled[] = {7, 5, 9, 13, 11, 15};
 const int kOutline[] = {6, 4, 8, 12, 10, 14};
 
-std::string quoted(const std::string &s) {  // a gnuplot single-quoted string
+// A gnuplot single-quoted string, for any text (module lists and labels come
+// from record files anyone may write, and gnuplot often runs as root). Inside
+// single quotes gnuplot substitutes nothing (no backquote command, no @macro,
+// no backslash escape) and '' is a quote; what could still end the string or
+// the command, a newline or any other control byte, and invalid UTF-8 go
+// through the project's one rule (as \xNN), cut at kMaxQuotedBytes.
+constexpr size_t kMaxQuotedBytes = 400;
+std::string quoted(const std::string &s) {
     std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+    for (char c : pyimport::escape_text(s, kMaxQuotedBytes)) out += c == '\'' ? std::string("''") : std::string(1, c);
     return out + "'";
 }
 
@@ -99,9 +108,11 @@ std::string log_tics(const char *axis, double lo, double hi, bool labelled = tru
     return s + ")\n";
 }
 
+// noenhanced: the record's text is shown as it is, never read as markup
+// (^ _ @ & { } ~ of gnuplot's enhanced text).
 std::string title_line(const std::string &modules, const std::string &label, bool single_plot) {
     std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label));
-    std::string style = " font ',11' textcolor rgb '#4D4D4D'\n";
+    std::string style = " noenhanced font ',11' textcolor rgb '#4D4D4D'\n";
     if (single_plot) return "set title " + text + style;
     return "set label 3 " + text + " at screen 0.44, screen 0.965 center" + style;
 }
@@ -113,7 +124,12 @@ std::vector<const ConfigData *> workload_configs(const Dataset &data, const std:
     return out;
 }
 
-std::string overall_script(const std::vector<const ConfigData *> &configs) {
+// The reference data drawn behind the figures (FigureOptions::background).
+const char *const kBackgroundGrey = "#B4B4B4";
+const char *const kBackgroundLine = "#A0A0A0";
+const char *const kBackgroundFill = "#F2F2F2";
+
+std::string overall_script(const std::vector<const ConfigData *> &configs, const std::vector<ConfigData> &background) {
     std::string s;
     std::map<std::pair<Mode, int>, std::vector<const ConfigData *>> series;  // (mode, gaggle)
     double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
@@ -125,6 +141,21 @@ std::string overall_script(const std::vector<const ConfigData *> &configs) {
         xhi = std::max(xhi, double(c->key.interpreters()));
     }
     if (series.empty()) return "";
+    // The background's runs (grey points) and, per mode and gaggle size, the
+    // line through its medians (solid: conda, dashed: container).
+    std::vector<std::vector<double>> bg_runs;
+    std::map<std::pair<Mode, int>, std::vector<std::vector<double>>> bg_medians;
+    for (const ConfigData &c : background) {
+        auto runs = c.overall_s();
+        if (runs.empty()) continue;
+        const double x = double(c.key.interpreters());
+        for (double v : runs) {
+            bg_runs.push_back({x, v});
+            if (v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+        }
+        if (x > 0) xlo = std::min(xlo, x), xhi = std::max(xhi, x);
+        bg_medians[{c.key.mode, c.key.gaggle}].push_back({x, median(runs)});
+    }
     std::map<int, size_t> shape;  // gaggle size -> index
     for (const auto &entry : series) shape.emplace(entry.first.second, 0);
     size_t k = 0;
@@ -137,6 +168,18 @@ std::string overall_script(const std::vector<const ConfigData *> &configs) {
     s += log_tics("x", x0, x1) + log_tics("y", ylo, yhi);
     s += "set key outside right center Left reverse samplen 2 spacing 1.2 title 'mode, gaggle size' font ',14'\n";
     std::string plot = "plot ";
+    if (!bg_runs.empty()) {
+        datablock(s, "bg_runs", bg_runs);
+        plot += std::string("$bg_runs using 1:2 with points pt 6 ps 1.0 lc rgb '") + kBackgroundGrey + "' notitle, \\\n  ";
+        size_t b = 0;
+        for (auto &[id, medians] : bg_medians) {
+            std::sort(medians.begin(), medians.end());
+            std::string n = std::to_string(b++);
+            datablock(s, "bg_medians" + n, medians);
+            plot += "$bg_medians" + n + " using 1:2 with lines lw 2 dt " + (id.first == Mode::conda ? "1" : "2") +
+                    " lc rgb '" + kBackgroundLine + "' notitle, \\\n  ";
+        }
+    }
     size_t i = 0;
     for (const auto &[id, list] : series) {
         auto [mode, gaggle] = id;
@@ -158,6 +201,11 @@ std::string overall_script(const std::vector<const ConfigData *> &configs) {
         plot += "NaN with linespoints lw 3 pt " + pt + " ps 1.3" + lc + " title " +
                 quoted(std::string(pyimport::mode_name(mode)) + ", " + std::to_string(gaggle)) + ", \\\n  ";
     }
+    if (!bg_runs.empty())
+        for (Mode mode : {Mode::conda, Mode::container})
+            plot += std::string("NaN with linespoints lw 2 dt ") + (mode == Mode::conda ? "1" : "2") + " pt 6 ps 1.0 lc rgb '" +
+                    kBackgroundLine + "' title " + quoted(std::string("2017 study, ") + pyimport::mode_name(mode)) +
+                    ", \\\n  ";
     plot.resize(plot.size() - 6);  // the last ", \\\n  "
     return s + plot + "\n";
 }
@@ -190,7 +238,8 @@ std::vector<double> thinned(const std::vector<double> &v, size_t max_points) {
     return out;
 }
 
-std::string individual_script(const std::vector<const ConfigData *> &configs, size_t max_points) {
+std::string individual_script(const std::vector<const ConfigData *> &configs, size_t max_points,
+                              const std::vector<ConfigData> &background) {
     double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
     for (const ConfigData *c : configs)
         for (double v : c->gaggle_s) {
@@ -199,6 +248,26 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
             xhi = std::max(xhi, std::log10(double(c->key.interpreters())));
         }
     if (!(hi >= lo)) return "";
+    // The background: per mode and total number of interpreters, its box
+    // (quartiles, whiskers) and the line through its medians, in grey.
+    std::map<std::pair<int, int>, std::vector<double>> bg_groups;  // (mode, interpreters) -> gaggle times
+    for (const ConfigData &c : background) {
+        if (c.gaggle_s.empty() || c.key.interpreters() <= 0) continue;
+        auto &g = bg_groups[{c.key.mode == Mode::conda ? 0 : 1, c.key.interpreters()}];
+        g.insert(g.end(), c.gaggle_s.begin(), c.gaggle_s.end());
+    }
+    std::vector<std::vector<double>> bg_boxes[2], bg_line[2];
+    for (const auto &[id, times] : bg_groups) {
+        auto [m, interpreters] = id;
+        const double x = std::log10(double(interpreters));
+        Box b = box_of(times);
+        if (!(b.whisker_lo > 0)) continue;  // not on a log axis
+        bg_boxes[m].push_back({x, b.q1, b.whisker_lo, b.whisker_hi, b.q3, b.med});
+        bg_line[m].push_back({x, b.med});
+        lo = std::min(lo, b.whisker_lo), hi = std::max(hi, b.whisker_hi);
+        xlo = std::min(xlo, x), xhi = std::max(xhi, x);
+    }
+    const bool with_background = !bg_boxes[0].empty() || !bg_boxes[1].empty();
     auto [ylo, yhi] = log_range(lo, hi, 1.2);
     Jitter jitter;
     const double kJitter = 0.09, kBox = 0.22;
@@ -225,6 +294,11 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
         for (double v : b.outliers) outliers[m].push_back({x, v});
     }
     datablock(s, "all", all);
+    if (with_background)
+        for (int m = 0; m < 2; ++m) {
+            datablock(s, "bg_boxes" + std::to_string(m), bg_boxes[m]);
+            datablock(s, "bg_line" + std::to_string(m), bg_line[m]);
+        }
     for (int m = 0; m < 2; ++m) {
         datablock(s, "points" + std::to_string(m), mine[m]);
         datablock(s, "boxes" + std::to_string(m), boxes[m]);
@@ -262,7 +336,13 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
             s += "set label 2 'Total number of concurrent interpreters' at screen 0.44, screen 0.03 center font ',18'\n";
             s += "set xlabel ' '\n";
         }
-        s += "plot $all using 1:2 with points pt 7 ps 0.6 lc rgb '#C8BEBEBE' notitle, \\\n"
+        s += "plot ";
+        if (with_background && !bg_boxes[m].empty())  // a little wider than the data's boxes, drawn on top
+            s += "$bg_boxes" + n + " using 1:2:3:4:5:(" + num(kBox * 1.2) + ") with candlesticks lw 1 lc rgb '" +
+                 kBackgroundGrey + "' fc rgb '" + kBackgroundFill + "' fs solid 1.0 border lc rgb '" + kBackgroundGrey +
+                 "' notitle, \\\n"
+                 "  $bg_line" + n + " using 1:2 with lines lw 2 dt 2 lc rgb '" + kBackgroundLine + "' notitle, \\\n  ";
+        s += "$all using 1:2 with points pt 7 ps 0.6 lc rgb '#C8BEBEBE' notitle, \\\n"
              "  $points" + n + " using 1:2 with points pt 7 ps 0.6 " + lc + " notitle, \\\n"
              "  $boxes" + n + " using 1:2:3:4:5 with candlesticks lw 1.5 lc rgb '#333333' fc rgb '#FFFFFF' "
              "notitle, \\\n"
@@ -271,13 +351,16 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
         if (m == 1)
             s += ", \\\n  NaN with points pt 7 ps 1.5 lc rgb '#80E41A1C' title 'conda', \\\n"
                  "  NaN with points pt 7 ps 1.5 lc rgb '#80377EB8' title 'container'";
+        if (m == 1 && with_background)
+            s += std::string(", \\\n  NaN with lines lw 2 dt 2 lc rgb '") + kBackgroundLine + "' title '2017 study'";
         s += "\nunset label 2\n";
     }
     return s + "unset multiplot\n";
 }
 
-// Runs `gnuplot script_path`; false with its first stderr line when it fails.
-bool run_gnuplot(const std::string &gnuplot, const std::string &script, std::string &error) {
+// Runs `gnuplot script_path` in directory `dir`; false with its last stderr
+// line when it fails.
+bool run_gnuplot(const std::string &gnuplot, const std::string &dir, const std::string &script, std::string &error) {
     char script_path[] = "/tmp/pyimport-aggregate-XXXXXX.gp";
     int fd = mkstemps(script_path, 3);
     if (fd < 0) return error = std::string("cannot create a temporary file: ") + std::strerror(errno), false;
@@ -294,9 +377,17 @@ bool run_gnuplot(const std::string &gnuplot, const std::string &script, std::str
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    const char *argv[] = {gnuplot.c_str(), script_path, nullptr};
+    // In the figure directory, so the script names its output by a name of our
+    // own making, never by a path the user gave.
+    posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+    std::string program = gnuplot;
+    if (program.find('/') != std::string::npos && program[0] != '/') {  // relative to where we run
+        char cwd[PATH_MAX];
+        if (getcwd(cwd, sizeof cwd)) program = std::string(cwd) + "/" + program;
+    }
+    const char *argv[] = {program.c_str(), script_path, nullptr};
     pid_t pid;
-    int rc = posix_spawnp(&pid, gnuplot.c_str(), &actions, nullptr, const_cast<char **>(argv), environ);
+    int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, const_cast<char **>(argv), environ);
     posix_spawn_file_actions_destroy(&actions);
     int status = 0;
     if (rc == 0)
@@ -324,9 +415,10 @@ bool run_gnuplot(const std::string &gnuplot, const std::string &script, std::str
 
 std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
                           const std::string &kind, const std::string &format, const std::string &output,
-                          size_t max_points) {
+                          size_t max_points, const std::vector<ConfigData> &background) {
     auto configs = workload_configs(data, modules, label);
-    std::string body = kind == "overall" ? overall_script(configs) : individual_script(configs, max_points);
+    std::string body =
+        kind == "overall" ? overall_script(configs, background) : individual_script(configs, max_points, background);
     if (body.empty()) return "";
     return terminal(format) + "set output " + quoted(output) + "\n" + title_line(modules, label, kind == "overall") +
            body + "unset output\n";
@@ -342,9 +434,12 @@ bool write_figures(const Dataset &data, const FigureOptions &options, std::vecto
             for (const auto &format : options.formats) {
                 std::string name = std::string(kind) + "_time_loglog" + (list.size() > 1 ? "-" + w.tag : "") + "." + format;
                 std::string path = options.dir + "/" + name, temp = options.dir + "/." + name + ".tmp";
-                std::string script = figure_script(data, w.modules, w.label, kind, format, temp, options.max_points);
+                // gnuplot runs in options.dir: the script names the output relative to it.
+                std::string script =
+                    figure_script(data, w.modules, w.label, kind, format, "." + name + ".tmp", options.max_points,
+                                  options.background);
                 if (script.empty()) continue;  // nothing to draw (no complete run)
-                if (!run_gnuplot(options.gnuplot, script, error)) return unlink(temp.c_str()), false;
+                if (!run_gnuplot(options.gnuplot, options.dir, script, error)) return unlink(temp.c_str()), false;
                 if (rename(temp.c_str(), path.c_str()) != 0)
                     return error = "cannot write " + path + ": " + std::strerror(errno), false;
                 written.push_back(path);

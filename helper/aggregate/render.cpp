@@ -1,5 +1,7 @@
 #include "render.hpp"
 
+#include "text_escape.hpp"
+
 #include <algorithm>
 #include <jansson.h>
 #include <memory>
@@ -22,6 +24,8 @@ std::string totals_line(const Totals &t, size_t configurations) {
                     n(t.bad_files, "bad file", "bad files") + " skipped";
     if (t.duplicates) s += "; " + n(t.duplicates, "duplicate record", "duplicate records") + " skipped";
     if (t.inconsistent) s += "; " + n(t.inconsistent, "inconsistent job step", "inconsistent job steps") + " skipped";
+    if (t.other_users)
+        s += "; " + n(t.other_users, "job step", "job steps") + " with records of another user kept apart";
     if (t.incomplete) s += "; " + n(t.incomplete, "incomplete job step", "incomplete job steps") + " (per-gaggle tables only)";
     if (t.mixed_modules) s += "; " + n(t.mixed_modules, "configuration", "configurations") + " with mixed module lists";
     if (t.filtered_out) s += "; " + n(t.filtered_out, "job step", "job steps") + " filtered out";
@@ -62,15 +66,26 @@ bool numeric_column(const Table &t, size_t col) {
     return std::all_of(t.rows.begin(), t.rows.end(), [&](const auto &row) { return row[col].numeric; });
 }
 
+// Cells carry text from record files (module lists, labels, cluster, node and
+// file names), which anyone may write. The record readers reject control
+// characters, and each format makes the text harmless on its own as well:
+// a terminal, a Markdown renderer and a spreadsheet each interpret something.
+constexpr size_t kMaxCellBytes = 1000;
+
+// For a terminal: the project's one rule (no control byte, no invalid UTF-8,
+// a backslash doubled), so no cell can move the cursor or forge a line.
+std::string terminal_text(const std::string &s) { return pyimport::escape_text(s, kMaxCellBytes); }
+
 std::string text_table(const Table &t) {
     auto cols = visible(t, Format::text);
+    auto cell_text = [&](const std::vector<Cell> &row, size_t c) { return terminal_text(row[c].text); };
     std::vector<size_t> w;
     for (size_t c : cols) {
-        size_t m = width(t.columns[c].header);
-        for (const auto &row : t.rows) m = std::max(m, width(row[c].text));
+        size_t m = width(terminal_text(t.columns[c].header));
+        for (const auto &row : t.rows) m = std::max(m, width(cell_text(row, c)));
         w.push_back(m);
     }
-    std::string out = t.title + "\n";
+    std::string out = terminal_text(t.title) + "\n";
     auto line = [&](auto cell_of) {
         std::string l;
         for (size_t i = 0; i < cols.size(); ++i) {
@@ -80,17 +95,33 @@ std::string text_table(const Table &t) {
         }
         out += l + "\n";
     };
-    line([&](size_t c) { return std::make_pair(t.columns[c].header, numeric_column(t, c)); });
-    for (const auto &row : t.rows) line([&](size_t c) { return std::make_pair(row[c].text, row[c].numeric); });
-    for (const auto &n : t.notes) out += "  " + n + "\n";
+    line([&](size_t c) { return std::make_pair(terminal_text(t.columns[c].header), numeric_column(t, c)); });
+    for (const auto &row : t.rows) line([&](size_t c) { return std::make_pair(cell_text(row, c), row[c].numeric); });
+    for (const auto &n : t.notes) out += "  " + terminal_text(n) + "\n";
     return out;
 }
 
-std::string markdown_escape(const std::string &s) {
+// For Markdown where it is rendered (GitHub, GitLab, pandoc): first the
+// terminal rule (control bytes and invalid UTF-8 as \xNN, so no newline can
+// end a row), then every character that could end a cell, start markup or
+// open HTML: & < > as entities, the other ASCII punctuation Markdown gives a
+// meaning to backslash-escaped (CommonMark allows that for any of them). What
+// a renderer shows is exactly what the text format prints.
+std::string markdown_escape(const std::string &raw) {
+    const std::string s = terminal_text(raw);
     std::string out;
     for (char c : s) {
-        if (c == '|') out += '\\';
-        out += c;
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '~': case '#': case '!':
+        case '$':
+            out += '\\';
+            out += c;
+            break;
+        default: out += c;
+        }
     }
     return out.empty() ? " " : out;
 }
@@ -112,12 +143,24 @@ std::string markdown_table(const Table &t) {
     return out;
 }
 
+// For a spreadsheet opening the CSV: a text cell starting with = + - @ (or a
+// TAB or CR, which some strip before looking) would be read as a formula, so it
+// gets a leading single quote (OWASP's CSV injection advice). Numbers, negative
+// ones too, are written by us and stay numbers; "-" alone (no value) is no
+// formula. Text with a control byte or invalid UTF-8 (which no valid record
+// holds) is written by the terminal rule, so a CSV printed on a terminal is as
+// safe as the text format; clean text is kept byte for byte.
 std::string csv_field(const Cell &cell) {
     std::string s = cell.numeric && cell.text == "-" ? "" : cell.text;
     if (cell.numeric && !std::isnan(cell.number)) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.9g", cell.number);  // full precision, no "<0.0001"
         s = buf;
+    }
+    if (!cell.numeric) {
+        const bool formula = !s.empty() && s != "-" && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos;
+        if (!pyimport::is_clean_text(s)) s = terminal_text(s);
+        if (formula) s.insert(0, 1, '\'');
     }
     if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string out = "\"";
@@ -157,7 +200,7 @@ std::string json_document(const std::vector<Table> &tables, const Dataset &data)
     const std::pair<const char *, size_t> counts[] = {
         {"record_files", t.files},       {"records_used", t.records},       {"job_steps", t.runs},
         {"configurations", data.configs.size()}, {"interpreters", t.interpreters}, {"bad_files", t.bad_files},
-        {"duplicate_records", t.duplicates}, {"inconsistent_job_steps", t.inconsistent},
+        {"duplicate_records", t.duplicates}, {"inconsistent_job_steps", t.inconsistent}, {"other_user_job_steps", t.other_users},
         {"incomplete_job_steps", t.incomplete}, {"mixed_module_lists", t.mixed_modules},
         {"filtered_out_job_steps", t.filtered_out}, {"ignored_files", t.ignored}, {"study_rows", t.study_rows}};
     for (const auto &[name, value] : counts) json_object_set_new(totals, name, json_integer(json_int_t(value)));

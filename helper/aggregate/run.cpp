@@ -4,6 +4,7 @@
 #include "group.hpp"
 #include "load.hpp"
 #include "study.hpp"
+#include "text_escape.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -48,12 +49,15 @@ Dataset collect(const Options &options) {
     // Per-interpreter samples cost a third of the memory: kept only for the tables that use them.
     const TableChoice &t = options.tables.which;
     const bool samples = t.interpreters || (t.compare && options.tables.compare_on == CompareOn::interpreter);
-    RecordTree tree = load_record_tree(options.paths, options.threads, data.problems, samples);
+    RecordTree tree = load_record_tree(options.paths, {options.threads, samples, options.any_owner}, data.problems);
     data.totals.files = tree.files.size();
     data.totals.ignored = tree.ignored;
     data.totals.bad_files = tree.bad_files;
     clock.lap("scan and read");
-    group_records(tree.nodes, tree.files, options.filters, data);
+    std::vector<const NodeRecord *> nodes;
+    nodes.reserve(tree.records.size());
+    for (const NodeRecord &n : tree.records) nodes.push_back(&n);
+    group_records(nodes, tree.files, options.filters, data);
     clock.lap("group");
     std::vector<ConfigData> study;
     for (const auto &dir : options.study_dirs)
@@ -64,6 +68,17 @@ Dataset collect(const Options &options) {
 
 namespace {
 
+// A problem names a file from a directory listing (anyone may name a file in
+// the record directory, with a newline or an escape sequence in it) and says
+// what is wrong, often quoting the record: both through the project's one rule
+// (pyimport::escape_text) and bounded, so each problem is one line on stderr,
+// which may be a terminal.
+constexpr size_t kMaxSubjectBytes = 300, kMaxMessageBytes = 1000;
+std::string problem_line(const std::string &subject, const std::string &message) {
+    return "pyimport-aggregate: " + pyimport::escape_text(subject, kMaxSubjectBytes) + ": " +
+           pyimport::escape_text(message, kMaxMessageBytes) + "\n";
+}
+
 bool write_output(const Options &o, const std::string &text, std::FILE *out, std::string &error) {
     if (o.output.empty()) {
         if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0)
@@ -72,7 +87,8 @@ bool write_output(const Options &o, const std::string &text, std::FILE *out, std
     }
     auto slash = o.output.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : o.output.substr(0, slash);
-    return pyimport::write_file_atomically(dir, o.output.substr(slash == std::string::npos ? 0 : slash + 1), text, error);
+    return pyimport::write_file_atomically(dir, o.output.substr(slash == std::string::npos ? 0 : slash + 1), text, error,
+                                           pyimport::PendingFile::Existing::replace);
 }
 
 } // namespace
@@ -80,8 +96,7 @@ bool write_output(const Options &o, const std::string &text, std::FILE *out, std
 int run(const Options &options, std::FILE *out, std::FILE *err) {
     Dataset data = collect(options);
     if (!options.quiet)
-        for (const auto &p : data.problems)
-            std::fprintf(err, "pyimport-aggregate: %s: %s\n", p.subject.c_str(), p.message.c_str());
+        for (const auto &p : data.problems) std::fputs(problem_line(p.subject, p.message).c_str(), err);
     if (data.configs.empty()) {
         std::fprintf(err, "pyimport-aggregate: no data to tabulate (%s)\n",
                      totals_line(data.totals, 0).c_str());
@@ -94,18 +109,18 @@ int run(const Options &options, std::FILE *out, std::FILE *err) {
     clock.lap("render");
     std::string error;
     if (!write_output(options, text, out, error)) {
-        std::fprintf(err, "pyimport-aggregate: %s: %s\n", options.output.empty() ? "-" : options.output.c_str(),
-                     error.c_str());
+        std::fputs(problem_line(options.output.empty() ? "-" : options.output, error).c_str(), err);
         return kExitCannotWrite;
     }
     if (!options.figures.dir.empty()) {
         std::vector<std::string> written;
         if (!write_figures(data, options.figures, written, error)) {
-            std::fprintf(err, "pyimport-aggregate: figures: %s\n", error.c_str());
+            std::fputs(problem_line("figures", error).c_str(), err);  // gnuplot's own line may quote the script
             return kExitCannotWrite;
         }
         if (!options.quiet)
-            for (const auto &path : written) std::fprintf(err, "pyimport-aggregate: wrote %s\n", path.c_str());
+            for (const auto &path : written)
+                std::fprintf(err, "pyimport-aggregate: wrote %s\n", pyimport::escape_text(path, kMaxSubjectBytes).c_str());
     }
     if (options.strict && !data.problems.empty()) {
         std::fprintf(err, "pyimport-aggregate: --strict: %zu problem(s) found\n", data.problems.size());

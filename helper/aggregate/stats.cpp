@@ -37,7 +37,7 @@ double quantile_unsorted(std::vector<double> &values, double q) {
 
 double median(std::vector<double> values) { return quantile_unsorted(values, 0.5); }
 
-Summary summarize(std::vector<double> values) {
+Summary summary_of(std::vector<double> values) {
     Summary s;
     s.n = values.size();
     s.median = s.mean = s.sd = s.min = s.p95 = s.max = kNaN;

@@ -12,7 +12,7 @@ struct Summary {
 };
 
 // All of Summary for `values` (taken by value; linear time, by selection).
-Summary summarize(std::vector<double> values);
+Summary summary_of(std::vector<double> values);
 
 // The q-quantile of sorted values, interpolating linearly between order
 // statistics (R's type 7, numpy's default); NaN when empty.

@@ -1,12 +1,11 @@
 #include "study.hpp"
 
 #include "parse_util.hpp"
+#include "sys_io.hpp"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <map>
 
 namespace agg {
@@ -24,7 +23,7 @@ std::string parse_row(const std::string &line, Row &row) {
     if (f.size() != 5) return "expected 5 fields separated by '|'";
     auto mode = pyimport::parse_mode(f[0].rfind("py_", 0) == 0 ? f[0].substr(3) : f[0]);
     auto gaggle = pyimport::parse_bounded_int(f[1], 1, 1'000'000), nodes = pyimport::parse_bounded_int(f[2], 1, 1'000'000);
-    auto total = parse_whole(f[3], 1, 1'000'000'000'000LL);
+    auto total = pyimport::parse_bounded_int(f[3], 1, 1'000'000'000'000LL);
     if (!mode) return "interpreter '" + f[0] + "' is not py_conda or py_container";
     if (!gaggle || !nodes || !total) return "per_node, nodes and total_interpreters must be positive whole numbers";
     if (*total != *gaggle * *nodes) return "total_interpreters is not per_node x nodes";
@@ -33,17 +32,23 @@ std::string parse_row(const std::string &line, Row &row) {
     row.seconds = std::strtod(f[4].c_str(), &end);
     if (f[4].empty() || *end || errno || !(row.seconds > 0) || !std::isfinite(row.seconds))
         return "seconds '" + f[4] + "' is not a positive number";
-    row.key = {*mode, int(*nodes), int(*gaggle), kStudyModules, kStudyLabel};
+    row.key = {*mode, int(*nodes), int(*gaggle), study_modules(), kStudyLabel};
     return "";
 }
+
+// The study's two files hold under 400 KiB together; the cap only stops a
+// file that is not theirs (or never ends) from being read whole.
+constexpr size_t kStudyFileCap = size_t(64) << 20;
 
 // Calls add(row) for each good row of dir/name; returns false if the file cannot be read.
 template <class Add>
 bool each_row(const std::string &path, std::vector<Problem> &problems, Add add) {
-    std::ifstream in(path);
-    if (!in) return problems.push_back({path, std::string("cannot read: ") + std::strerror(errno)}), false;
-    std::string line;
-    for (size_t number = 1; std::getline(in, line); ++number) {
+    std::string error;
+    auto file = pyimport::read_regular_file(path, kStudyFileCap, true, error);
+    if (!file) return problems.push_back({path, error}), false;
+    size_t number = 0;
+    for (auto &line : pyimport::split(file->text, '\n')) {
+        ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
         Row row;
@@ -55,6 +60,10 @@ bool each_row(const std::string &path, std::vector<Problem> &problems, Add add) 
 }
 
 } // namespace
+
+std::string study_modules() {
+    return pyimport::join_modules({"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn", "bokeh"});
+}
 
 size_t read_study(const std::string &dir, const Filters &filters, std::vector<ConfigData> &out,
                   std::vector<Problem> &problems) {

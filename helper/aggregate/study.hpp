@@ -9,8 +9,8 @@
 
 namespace agg {
 
-// The study's imports and the label its configurations get.
-inline constexpr const char *kStudyModules = "numpy scipy pandas sqlite3 Bio matplotlib seaborn bokeh";
+// The study's imports (joined as join_modules does) and the label its configurations get.
+std::string study_modules();
 inline constexpr const char *kStudyLabel = "study-2017";
 
 // Reads DIR/overall_time.bcp (one run per row) and DIR/individual_time.bcp

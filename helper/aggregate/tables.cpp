@@ -90,7 +90,7 @@ Table overall_table(const Dataset &data, const KeyColumns &keys) {
     t.columns.push_back({"incomplete", "incomplete"});
     for (const auto &c : data.configs) {
         auto row = keys.cells(c.key);
-        summary_cells(row, summarize(c.overall_s()), false);
+        summary_cells(row, summary_of(c.overall_s()), false);
         size_t failed = 0;
         for (const auto &r : c.runs)
             if (r.complete) failed += r.failed;
@@ -121,7 +121,7 @@ Table interpreter_table(const Dataset &data, const KeyColumns &keys) {
             continue;
         }
         auto row = keys.cells(c.key);
-        summary_cells(row, summarize(c.interpreter_s), true);
+        summary_cells(row, summary_of(c.interpreter_s), true);
         row.push_back(Cell::count(double(c.failed)));
         row.push_back(Cell::value(median(c.user_s), kSecondsDigits));
         row.push_back(Cell::value(median(c.system_s), kSecondsDigits));
@@ -141,7 +141,7 @@ Table gaggle_table(const Dataset &data, const KeyColumns &keys) {
     for (const auto &c : data.configs) {
         if (c.gaggle_s.empty()) continue;  // the study's overall-only rows
         auto row = keys.cells(c.key);
-        summary_cells(row, summarize(c.gaggle_s), true);
+        summary_cells(row, summary_of(c.gaggle_s), true);
         t.rows.push_back(std::move(row));
     }
     return t;

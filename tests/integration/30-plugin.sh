@@ -82,6 +82,19 @@ check "4 plausible records with 16 entries, job uid $USER_UID" records_plausible
 check "records are owned by the job user" [ "$(find "$OUT" -name '*.json' -user "$USER_NAME" | wc -l)" -eq 4 ]
 check "all 16 interpreters ran with real, effective and saved uid $USER_UID" probes_ran_as "$PROBES" "$USER_UID" 16
 
+# The job's resource limits (Slurm propagates them as SLURM_RLIMIT_*), not
+# slurmstepd's (core unlimited, 20000 files), hold for the interpreters.
+limits_probes=$WORK/probes.limits
+mkdir -p "$limits_probes" && chmod 1777 "$limits_probes"
+limits_run() {
+    (cd /tmp && runuser -u "$USER_NAME" -- env SLURM_CONF="$SLURM_CONF" PROBE_DIR="$limits_probes" timeout -s KILL 120 \
+        bash -c 'ulimit -S -c 0 && ulimit -S -n 512 && exec srun -N2 --pyimport-bench=conda,2,modules=json true') \
+        >"$WORK/srun.out" 2>"$WORK/srun.err"
+}
+check "as $USER_NAME with ulimit -c 0 -n 512: srun -N2 --pyimport-bench=conda,2 exits 0" limits_run
+check "all 4 interpreters ran with the job's limits (core 0, 512 files)" \
+    bash -c "[ \$(cat '$limits_probes'/probe.* | grep -c 'core=0 nofile=512\$') -eq 4 ]"
+
 help_shows_option() { srun --help 2>&1 | grep -A4 -- '--pyimport-bench=MODE,N' | grep -q 'time them and write one record per node'; }
 check "srun --help describes --pyimport-bench" help_shows_option
 
@@ -139,7 +152,10 @@ gone_within() {   # seconds
     return 1
 }
 fresh_dirs cancel
-cluster_up outdir="$WORK/out.cancel" conda=/usr conda_python="$PROBE_PYTHON" timeout=60
+# A workdir base of the test's own: a killed slurmstepd cannot remove its gaggle's private directory.
+CANCEL_TMP=$WORK/tmp.cancel
+mkdir -p "$CANCEL_TMP" && chmod 1777 "$CANCEL_TMP"
+cluster_up outdir="$WORK/out.cancel" conda=/usr conda_python="$PROBE_PYTHON" timeout=60 workdir="$CANCEL_TMP"
 PROBE_HANG=1 srun_as user -N2 --pyimport-bench=conda,3,timeout=5 true &
 srun_pid=$!
 check "6 hung interpreters running" wait_for_probes 6
@@ -147,6 +163,7 @@ scancel "$(squeue -h -o %i | head -n1)"
 check "after scancel every interpreter is gone by the timeout (5 s) plus slack" gone_within 20
 wait "$srun_pid"
 check "after scancel no node drained" no_node_drained
+check "after scancel the gaggles' private workdirs are removed" [ -z "$(ls -A "$CANCEL_TMP")" ]
 check "any record written is whole" bash -c "[ $(count_files "$OUT" '*.json') -eq 0 ] || $RECORD check $OUT/*.json"
 
 PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,3,timeout=50 true &
@@ -159,11 +176,48 @@ check "when slurmstepd dies its interpreters die at once (parent-death signal)" 
 scancel "$job"  # srun would otherwise wait for the dead step until its guard timeout
 wait "$srun_pid"
 
+# --- other users' files: a planted module, a planted link, an open workdir ---
+# As root, the job user most worth attacking. The workdir base is shared like
+# /tmp (not /tmp itself: other people's interpreters run there).
+fresh_dirs planted
+SHARED=$WORK/shared MARKS=$WORK/marks THEIRS=$WORK/theirs
+mkdir -p "$SHARED" "$MARKS" "$THEIRS" && chmod 1777 "$SHARED" "$MARKS" && chmod 777 "$THEIRS"
+chown "$USER_NAME" "$THEIRS"
+runuser -u "$USER_NAME" -- sh -c "echo \"open('$MARKS/ran', 'w').write('planted json.py ran')\" > '$SHARED/json.py'"
+cluster_up outdir="$OUT" conda=/usr conda_python="$PROBE_PYTHON" timeout=60 workdir="$SHARED" record_mode=0640
+check "as root, json.py planted in the workdir by $USER_NAME: srun -N2 --pyimport-bench=conda,2,modules=json true exits 0" \
+    srun_as root -N2 --pyimport-bench=conda,2,modules=json true
+check "the planted json.py did not run" [ ! -e "$MARKS/ran" ]
+check "2 plausible records with 4 entries, job uid 0" records_plausible "$OUT" 2 4 0
+workdir_recorded() { /usr/bin/python3 -c "
+import glob, json
+assert all(json.load(open(f))['run']['workdir'] == '$SHARED' for f in glob.glob('$OUT/*.json'))"; }
+check "records name the site's workdir" workdir_recorded
+check "records have record_mode=0640" [ "$(find "$OUT" -name '*.json' -perm 0640 | wc -l)" -eq 2 ]
+check "the gaggles' private workdirs are gone, the planted file is left alone" [ "$(ls -A "$SHARED")" = json.py ]
+
+runuser -u "$USER_NAME" -- ln -s "$THEIRS" "$SHARED/out"
+cluster_up outdir="$SHARED/out" conda=/usr conda_python="$PROBE_PYTHON" workdir="$SHARED"
+check "outdir through a link $USER_NAME planted: the job still runs" srun_as root -N2 --pyimport-bench=conda,1,modules=json true
+check "outdir through a planted link: one clear line naming the link" \
+    stderr_has "no record written: output directory '$SHARED/out': symbolic link '$SHARED/out' is owned by uid $USER_UID, neither root nor the job user"
+check "outdir through a planted link: nothing written there, no interpreter ran" \
+    bash -c "[ -z \"\$(ls -A '$THEIRS')\" ] && [ $(count_files "$PROBES" 'probe.*') -eq 4 ]"
+
+mkdir -p "$WORK/open" && chmod 777 "$WORK/open"
+cluster_up outdir="$OUT" conda=/usr conda_python="$PROBE_PYTHON" workdir="$WORK/open"
+check "workdir others may write, not sticky: the job still runs" srun_as user -N2 --pyimport-bench=conda,1,modules=json id -un
+check "open workdir: one clear line naming it" \
+    stderr_has "no record written: workdir '$WORK/open': '$WORK/open' is writable by group or others and not sticky"
+check "open workdir: no interpreter ran, no record or temporary added" \
+    bash -c "[ $(count_files "$PROBES" 'probe.*') -eq 4 ] && [ \$(find '$OUT' -type f | wc -l) -eq 2 ]"
+check "no node drained after the refusals" no_node_drained
+
 # --- site-side faults: one clear line, the job still runs, nothing drained ---
 fresh_dirs faults
 cluster_up outdir=/nonexistent/out conda=/usr conda_python="$PROBE_PYTHON"
 check "unwritable outdir: the job still runs" srun_as user -N2 --pyimport-bench=conda,1,modules=json id -un
-check "unwritable outdir: one clear line naming it" stderr_has "no record written: cannot open output directory /nonexistent/out"
+check "unwritable outdir: one clear line naming it" stderr_has "no record written: output directory '/nonexistent/out': cannot open '/nonexistent': No such file or directory"
 check "unwritable outdir: no node drained" no_node_drained
 
 cluster_up outdir="$OUT" conda=/usr conda_python=/nonexistent/python3

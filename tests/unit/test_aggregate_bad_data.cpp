@@ -226,7 +226,7 @@ Test(aggregate_bad_data, threads_do_not_change_the_output) {
     unit::write_run(dir, s, 8);
     s.job = 42;  // incomplete
     unit::write_run(dir, s, 4);
-    cr_assert(std::remove(dir.file("pyimport-42.0-n2.json").c_str()) == 0);
+    cr_assert(std::remove(dir.file("pyimport-42.0-n2-t.json").c_str()) == 0);
     s.job = 43;  // node index 1 disagrees on the label
     unit::write_run(dir, s, 2);
     s.node_index = 1;

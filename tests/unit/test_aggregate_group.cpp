@@ -270,3 +270,47 @@ Test(aggregate_group, the_overall_table_alone_keeps_no_interpreter_samples_and_c
     cr_assert_eq(a.configs.size(), 2u);  // the failing record is a 1-node job step of its own
     cr_assert_eq(o.configs[0].failed + o.configs[1].failed, 1u);
 }
+
+Test(aggregate_group, records_another_user_wrote_for_a_job_step_are_kept_apart) {
+    // The victim (uid 1001) ran job step 6.0 on 2 nodes. Another user (uid
+    // 1002) adds records naming that step, under names that sort first: one
+    // claims node index 1 with times 1000 times longer (it would outvote the
+    // real one as a "duplicate"), one claims node index 0 with another label
+    // (it would make the real step look inconsistent and drop it).
+    cr_assert(unit::running_as_root(), "this test changes file owners: run it as root");
+    unit::TempDir dir;
+    NodeSpec s;
+    s.job = 6;
+    s.label = "victim";
+    s.node_count = 2;
+    for (int i = 0; i < 2; ++i) {
+        s.node_index = i;
+        pyimport::Record r = unit::make_record(s);
+        r.job.uid = 1001;
+        const std::string path = dir.file("pyimport-6.0-n" + std::to_string(i + 1) + "-real.json");
+        unit::write_text(path, pyimport::record_to_json(r));
+        cr_assert(chown(path.c_str(), 1001, 1001) == 0);
+    }
+    for (int i : {1, 0}) {
+        s.node_index = i;
+        s.walls = {1000.0, 2000.0};
+        s.label = i == 1 ? "victim" : "x";
+        pyimport::Record r = unit::make_record(s);
+        r.job.uid = 1002;
+        const std::string path = dir.file("pyimport-6.0-a" + std::to_string(i) + "-forged.json");
+        unit::write_text(path, pyimport::record_to_json(r));
+        cr_assert(chown(path.c_str(), 1002, 1002) == 0);
+    }
+    Dataset d = collect_dir(dir);
+    ConfigKey victim{Mode::conda, 2, 2, "json", "victim"};
+    const ConfigData *real = nullptr;
+    for (const auto &c : d.configs)
+        if (c.key == victim) real = &c;
+    cr_assert(real, "the victim's configuration is gone:\n%s", unit::problem_list(d.problems).c_str());
+    cr_assert_eq(real->complete_runs(), 1u, "the victim's job step is not whole:\n%s", unit::problem_list(d.problems).c_str());
+    near(real->overall_s()[0], 2.001, "the victim's overall time");
+    cr_assert(unit::has_problem(d.problems, "forged", "job step 6.0 also has records of uid 1001"), "%s",
+              unit::problem_list(d.problems).c_str());
+    cr_assert_eq(d.totals.other_users, 1u);
+    cr_assert_eq(d.totals.duplicates, 0u, "a forged record outvoted a real one");
+}

@@ -6,8 +6,10 @@
 #include "../../helper/aggregate/run.hpp"
 #include "../../helper/aggregate/tables.hpp"
 #include "aggregate_fixtures.hpp"
+#include "text_escape.hpp"
 
 #include <jansson.h>
+#include <sys/stat.h>
 
 using namespace agg;
 using unit::contains;
@@ -232,4 +234,220 @@ Test(aggregate_output, figures_are_drawn_or_fail_in_one_line) {
     written.clear();
     cr_assert(!write_figures(d, f, written, error));
     unit::expect_message(error, {"cannot run /nonexistent/gnuplot", "install gnuplot-nox"});
+}
+
+// --- text from record files is never interpreted ---------------------------
+// Anyone may drop a record into the directory, and pyimport-aggregate often
+// runs as root: whatever a module list, label or file name holds, no format
+// lets it act (a gnuplot command, a spreadsheet formula, Markdown or HTML, a
+// terminal escape sequence, a forged line). The record readers reject control
+// characters too; these tests feed the outputs directly.
+namespace {
+
+// Counts what ends a line of a script or a table: newline bytes.
+size_t lines(const std::string &text) { return size_t(std::count(text.begin(), text.end(), '\n')); }
+
+// No byte a terminal acts on: C0 controls but the newline, DEL, C1 controls, invalid UTF-8.
+bool terminal_safe(const std::string &text) {
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        if (!pyimport::is_clean_text(std::string_view(text).substr(start, end - start))) return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+// Both modes at 1 and 4 nodes, gaggles of 2, three complete runs each, all
+// with the given workload: built in memory, so any text reaches the outputs.
+Dataset workload_dataset(const std::string &modules, const std::string &label) {
+    Dataset d;
+    for (Mode mode : {Mode::conda, Mode::container})
+        for (int nodes : {1, 4}) {
+            ConfigData c;
+            c.key = ConfigKey{mode, nodes, 2, modules, label};
+            for (int rep = 0; rep < 3; ++rep) {
+                RunSummary r;
+                r.id = std::to_string(c.runs.size() + 1) + ".0";
+                r.first_file = "f" + r.id;
+                r.start_ns = int64_t(rep) * 100'000'000'000;
+                r.end_ns = r.start_ns + int64_t((mode == Mode::conda ? 2.0 : 1.0) * nodes * (1 + 0.1 * rep) * 1e9);
+                r.nodes_found = nodes;
+                c.runs.push_back(r);
+                for (int g = 0; g < nodes; ++g) c.gaggle_s.push_back(r.overall_s() * (0.9 + 0.02 * g));
+            }
+            d.configs.push_back(std::move(c));
+        }
+    std::sort(d.configs.begin(), d.configs.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
+    return d;
+}
+
+// A module list and a label that try every way out of a gnuplot string:
+// newlines with commands after them (shell escape, system(), set output),
+// closing quotes of both kinds, backquote substitution, @macros, enhanced-text
+// markup, CR and an escape sequence. Each command would create a MARKER file
+// in gnuplot's directory or in `dir`.
+std::string hostile_modules(const std::string &dir) {
+    return "json\n!touch MARKER1\nsystem('touch " + dir + "/MARKER2')\nset output '" + dir + "/MARKER3'\nplot x\n";
+}
+std::string hostile_label(const std::string &dir) {
+    return "x' . system('touch " + dir + "/MARKER4') . '`touch " + dir + "/MARKER5`\" . system(\"touch " + dir +
+           "/MARKER6\") . \"`touch MARKER7`@m ^{up}_{down}&{b}~c{/Symbol a}\r\x1b[2J\\";
+}
+
+} // namespace
+
+Test(aggregate_output, gnuplot_scripts_keep_record_text_inside_one_string) {
+    unit::TempDir marks;
+    const std::string modules = hostile_modules(marks.path()), label = hostile_label(marks.path());
+    const Dataset hostile = workload_dataset(modules, label), plain = workload_dataset("json", "x");
+    for (const char *kind : {"overall", "individual"})
+        for (const char *format : {"png", "svg"}) {
+            std::string script = figure_script(hostile, modules, label, kind, format, "out.png", 100);
+            std::string reference = figure_script(plain, "json", "x", kind, format, "out.png", 100);
+            cr_assert(!script.empty());
+            cr_assert_eq(lines(script), lines(reference), "%s %s: %zu lines, %zu without the hostile text:\n%s", kind,
+                         format, lines(script), lines(reference), script.c_str());
+            cr_assert(terminal_safe(script),
+                      "a control byte in the script:\n%s", script.c_str());
+            // The one line with the record's text: one string, shown as it is (noenhanced).
+            const std::string text =
+                "'modules: json\\x0a!touch MARKER1\\x0asystem(''touch " + marks.path() + "/MARKER2'')\\x0aset output ''" +
+                marks.path() + "/MARKER3''\\x0aplot x\\x0a   label: x'' . system(''touch " + marks.path() +
+                "/MARKER4'') . ''`touch " + marks.path() + "/MARKER5`\" . system(\"touch " + marks.path() +
+                "/MARKER6\") . \"`touch MARKER7`@m ^{up}_{down}&{b}~c{/Symbol a}\\x0d\\x1b[2J\\\\'";
+            const std::string line = std::string(kind) == "overall"
+                                         ? "\nset title " + text + " noenhanced font ',11'"
+                                         : "\nset label 3 " + text + " at screen 0.44, screen 0.965 center noenhanced font ',11'";
+            cr_assert(contains(script, line), "%s lacks\n%s\nin:\n%s", kind, line.c_str(), script.c_str());
+        }
+}
+
+Test(aggregate_output, gnuplot_runs_no_command_from_record_text) {
+    if (access("/usr/bin/gnuplot", X_OK) != 0) cr_skip_test("gnuplot is not installed");
+    unit::TempDir out, marks;
+    cr_assert(chdir(marks.path().c_str()) == 0);  // this test's own process: relative MARKERs land in `marks` too
+    const Dataset hostile = workload_dataset(hostile_modules(marks.path()), hostile_label(marks.path()));
+    FigureOptions f;
+    f.dir = out.path();
+    std::vector<std::string> written;
+    std::string error;
+    const bool drawn = write_figures(hostile, f, written, error);
+    unit::expect_eq(unit::join(marks.entries(), " "), "", "no MARKER file anywhere");
+    for (const auto &name : out.entries())
+        cr_assert(name.find("MARKER") == std::string::npos, "%s created in the figure directory", name.c_str());
+    cr_assert(drawn, "gnuplot failed: %s", error.c_str());
+    cr_assert_eq(written.size(), 4u);
+    unit::expect_eq(unit::join(out.entries(), " "),
+                    "individual_time_loglog.png individual_time_loglog.svg overall_time_loglog.png "
+                    "overall_time_loglog.svg",
+                    "only the figures in the figure directory");
+    // The label is drawn as it is: no superscript, no subscript.
+    const std::string svg = unit::read_text(out.file("overall_time_loglog.svg"));
+    cr_assert(contains(svg, "^{up}_{down}&amp;{b}~c{/Symbol a}"), "label not shown verbatim");
+}
+
+Test(aggregate_output, csv_cells_are_no_formulas) {
+    Table t{"x", "t", {{"a", "a"}, {"b", "b"}, {"c", "c"}}, {}, {}};
+    auto row = [&](Cell a, Cell b, Cell c) { t.rows.push_back({std::move(a), std::move(b), std::move(c)}); };
+    row(Cell::of("=1+1"), Cell::of("+1"), Cell::of("-1"));
+    row(Cell::of("@SUM(A1:A2)"), Cell::of("\t=1"), Cell::of("\r=1"));
+    row(Cell::of("=HYPERLINK(\"http://x\",\"y\")"), Cell::of("-"), Cell::of("numpy scipy"));
+    row(Cell::value(-2.5, 3), Cell::count(-3), Cell::value(NAN, 3));
+    row(Cell::of("a=b"), Cell::of("x\x1b[2J"), Cell::of("-2 ; =cmd|' /C calc'!A0"));
+    Dataset d;
+    unit::expect_eq(render({t}, Format::csv, d),
+                    "a,b,c\n"
+                    "'=1+1,'+1,'-1\n"
+                    "'@SUM(A1:A2),'\\x09=1,'\\x0d=1\n"
+                    "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-,numpy scipy\n"
+                    "-2.5,-3,\n"
+                    "a=b,x\\x1b[2J,'-2 ; =cmd|' /C calc'!A0\n",
+                    "csv");
+}
+
+Test(aggregate_output, markdown_escapes_markup_html_and_controls) {
+    const std::string hostile = "a|b\\c`d*e_f[g](h)<img src=x onerror=alert(1)>&amp;\n# l\x1b[2J~m$n!";
+    Table t{"x", "title <b>", {{"a", "a|b"}, {"b", "b"}}, {{Cell::of(hostile), Cell::of("")}}, {"note *" + hostile}};
+    Dataset d;
+    const std::string md = render({t}, Format::markdown, d);
+    const std::string cell =
+        R"(a\|b\\\\c\`d\*e\_f\[g\](h)&lt;img src=x onerror=alert(1)&gt;&amp;amp;\\x0a\# l\\x1b\[2J\~m\$n\!)";
+    cr_assert(contains(md, "**title &lt;b&gt;**\n\n| a\\|b | b |\n| --- | --- |\n| " + cell + " |   |\n\nnote \\*" +
+                               cell + "  \n"),
+              "%s", md.c_str());
+    cr_assert_eq(lines(md), 9u, "%s", md.c_str());  // totals, blank, title, blank, header, rule, row, blank, note
+    cr_assert(terminal_safe(md));
+    cr_assert(!contains(md, "<") && !contains(md, ">"), "no HTML tag: %s", md.c_str());
+}
+
+Test(aggregate_output, text_cells_and_notes_send_no_escape_sequence) {
+    Table t{"x", "t", {{"a", "a"}, {"b", "b"}}, {{Cell::of("x\x1b[2J\ny\xc2\x9b" "1m"), Cell::of("ok")}},
+            {"note \x1b]0;title\x07\r"}};
+    Dataset d;
+    const std::string text = render({t}, Format::text, d);
+    cr_assert(terminal_safe(text), "%s", pyimport::escape_text(text, 4000).c_str());
+    cr_assert_eq(lines(text), 6u, "%s", text.c_str());  // totals, blank, title, header, row, note
+    cr_assert(contains(text, "x\\x1b[2J\\x0ay\\xc2\\x9b1m  ok\n"), "%s", text.c_str());
+    cr_assert(contains(text, "  note \\x1b]0;title\\x07\\x0d\n"), "%s", text.c_str());
+}
+
+Test(aggregate_output, every_format_of_a_hostile_dataset_is_terminal_safe) {
+    unit::TempDir marks;
+    const Dataset d = workload_dataset(hostile_modules(marks.path()), hostile_label(marks.path()));
+    TableOptions o;
+    o.which.runs = true;
+    for (Format f : {Format::text, Format::markdown, Format::csv, Format::json}) {
+        const std::string out = render(build_tables(d, o), f, d);
+        cr_assert(terminal_safe(out), "format %d:\n%s", int(f), pyimport::escape_text(out, 4000).c_str());
+    }
+}
+
+Test(aggregate_output, problem_lines_escape_file_names) {
+    unit::TempDir dir;
+    const std::string names[] = {"bad\nname\x1b[2J.json", "pyimport-aggregate: forged\n.json", "\xff\xc2\x9b.json"};
+    for (const auto &name : names) unit::write_text(dir.file(name), "{not a record");
+    Options o;
+    o.paths = {dir.path()};
+    char *buf = nullptr;
+    size_t size = 0;
+    std::FILE *err = open_memstream(&buf, &size);
+    std::FILE *out = std::fopen("/dev/null", "w");
+    const int status = run(o, out, err);
+    std::fclose(out);
+    std::fclose(err);
+    const std::string text(buf, size);
+    free(buf);
+    cr_assert_eq(status, int(kExitNoDataOrStrict));
+    cr_assert(terminal_safe(text), "%s", pyimport::escape_text(text, 4000).c_str());
+    cr_assert_eq(lines(text), 4u, "three problems and the no-data line:\n%s", text.c_str());
+    for (const char *part : {"/bad\\x0aname\\x1b[2J.json: ", "/pyimport-aggregate: forged\\x0a.json: ", "/\\xff\\xc2\\x9b.json: "})
+        cr_assert(contains(text, part), "lacks %s:\n%s", part, text.c_str());
+    size_t start = 0;
+    for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+        cr_assert(text.compare(start, 20, "pyimport-aggregate: ") == 0, "a line of its own: %s", text.c_str());
+        cr_assert(text.compare(start, 28, "pyimport-aggregate: forged") != 0, "forged line: %s", text.c_str());
+    }
+}
+
+Test(aggregate_output, problem_lines_are_bounded) {
+    unit::TempDir dir;
+    const std::string sub = dir.file(std::string(200, 'd'));
+    cr_assert(mkdir(sub.c_str(), 0700) == 0);
+    unit::write_text(sub + "/" + std::string(200, 'a') + "\x1b" + std::string(40, 'b') + ".json", "{");
+    Options o;
+    o.paths = {dir.path()};
+    char *buf = nullptr;
+    size_t size = 0;
+    std::FILE *err = open_memstream(&buf, &size);
+    std::FILE *out = std::fopen("/dev/null", "w");
+    run(o, out, err);
+    std::fclose(out);
+    std::fclose(err);
+    const std::string text(buf, size);
+    free(buf);
+    const std::string first = text.substr(0, text.find('\n'));
+    cr_assert(first.size() < 1400, "%zu bytes: %s", first.size(), first.c_str());
+    cr_assert(contains(first, "...(") && !contains(first, "bbb"), "the name is cut, and says so: %s", first.c_str());
+    cr_assert(terminal_safe(text));
 }

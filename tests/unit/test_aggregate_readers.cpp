@@ -1,25 +1,23 @@
 // The two record readers: record_from_json (jansson, the reference) and
-// FastRecordReader (what pyimport-aggregate uses: a canonical-layout tier, a
-// simdjson tier, then the reference). Round trips pass through both; every
-// bad text gets the same one-line message from both; thousands of mutated
-// records are judged alike, in and out of the canonical layout; and the tier
-// that took a text is checked where it matters.
-#include "../../helper/aggregate/file_batches.hpp"
-#include "../../helper/aggregate/file_feed.hpp"
+// agg::FastRecordReader (simdjson, what pyimport-aggregate uses). Round trips
+// pass through both; every bad text gets the same one-line message from both;
+// thousands of mutated records are judged alike. Then the files around them:
+// one size cap, no FIFO waited on, no link followed in a listed directory, no
+// record from a file its job user (or root) does not own, and the loader's
+// outcome the same whatever the threads.
+#include "../../helper/aggregate/fast_record_reader.hpp"
 #include "../../helper/aggregate/load.hpp"
+#include "../../helper/aggregate/scan.hpp"
 #include "aggregate_fixtures.hpp"
 #include "record.hpp"
 
 #include <cstddef>
 #include <cstring>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <random>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
+using agg::FastRecordReader;
 using namespace pyimport;
 using unit::expect_eq;
 
@@ -54,16 +52,6 @@ Record full_record() {
     return r;
 }
 
-// A record the canonical tier reads whole: every optional part present, all
-// text printable ASCII without escapes.
-Record canonical_record() {
-    Record r = full_record();
-    r.run.argv.back() = "import numpy, os.path";
-    r.gaggle.interpreters[1].stderr_tail = "ModuleNotFoundError: No module named numpy";
-    r.gaggle.interpreters[0].start_skew_ns = 123456789;
-    return r;
-}
-
 struct Verdict {
     bool ok;
     std::string text;  // the record written again, or the message
@@ -92,17 +80,6 @@ std::string replaced(std::string text, const std::string &from, const std::strin
     size_t at = text.find(from);
     cr_assert(at != std::string::npos, "test text lacks %s", from.c_str());
     return text.replace(at, from.size(), to);
-}
-
-std::string replaced_everywhere(std::string text, const std::string &from, const std::string &to) {
-    for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
-    return text;
-}
-
-// The text compact, as json.dumps(separators=(",", ":")) would write it.
-std::string one_line(std::string text) {
-    for (const char *indent : {"\n   ", "\n  ", "\n ", "\n"}) text = replaced_everywhere(text, indent, "");
-    return replaced_everywhere(text, "\": ", "\":");
 }
 
 } // namespace
@@ -159,6 +136,13 @@ Test(aggregate_readers, bad_texts_get_the_same_message) {
         {"lone surrogate", replaced(good, "\"hpc1\"", "\"hp\\ud800c1\"")},
         {"lone low surrogate", replaced(good, "\"hpc1\"", "\"hp\\udc00c1\"")},
         {"control character", replaced(good, "\"hpc1\"", "\"hp\tc1\"")},
+        {"escaped newline in a label", replaced(good, "\"run-1\"", "\"run-1\\nset output\"")},
+        {"escaped ESC in a module", replaced(good, "\"os.path\"", "\"os\\u001b[2J\"")},
+        {"C1 control in the node name", replaced(good, "\"hpc1\"", "\"hp\\u009bc1\"")},
+        {"DEL in a text", replaced(good, "\"hpc1\"", "\"hp\x7f" "c1\"")},
+        {"control character in an fs_metadata_ops key", replaced(good, "\"getattr\"", "\"get\\nattr\"")},
+        {"release time negative", replaced(good, "\"release_unix_ns\": ", "\"release_unix_ns\": -9223372036854775808, \"x\": ")},
+        {"node count huge", replaced(good, "\"node_count\": 3", "\"node_count\": 2147483647")},
         {"not UTF-8", replaced(good, "\"hpc1\"", "\"hp\xff" "c1\"")},
         {"wrong count", replaced(good, "\"gaggle_size\": 3", "\"gaggle_size\": 4")},
         {"unknown mode", replaced(good, "\"container\"", "\"docker\"")},
@@ -226,177 +210,151 @@ Test(aggregate_readers, mutated_records_are_judged_alike) {
     cr_assert(accepted > 100 && accepted < 2900, "mutations should both pass and fail (%d accepted)", accepted);
 }
 
-Test(aggregate_readers, mutated_canonical_records_are_judged_alike) {
-    // The same in the canonical layout, so that the first tier judges them:
-    // it must refuse what it cannot read exactly as the reference does.
+// ---- files ------------------------------------------------------------------
+
+namespace {
+
+bool read_fast(const std::string &path, pyimport::RecordFileOptions options, Record &rec, std::string &error) {
     FastRecordReader reader;
-    const std::string base = record_to_json(canonical_record());
-    int accepted = mutations_judged_alike(reader, base, 5, 4000);
-    cr_assert(accepted > 100 && accepted < 3900, "mutations should both pass and fail (%d accepted)", accepted);
-    size_t canonical = 4000 - reader.general();
-    cr_assert(canonical > 400, "the canonical tier judged only %zu of 4000 mutations", canonical);
+    return read_record_file(path, options, [&](std::string_view t, Record &r, std::string &e) { return reader.parse(t, r, e); },
+                            rec, error);
 }
 
-Test(aggregate_readers, the_canonical_tier_reads_what_the_writer_writes) {
-    FastRecordReader reader;
-    for (Record r : {canonical_record(), unit::make_record({})}) {
-        const std::string text = record_to_json(r);
-        expect_eq(fast(reader, text).text, text, "canonical round trip");
-    }
-    cr_assert_eq(reader.general(), 0u, "a record as written went past the canonical tier");
-    // Escapes and non-ASCII text are left to the general tier, which reads them alike.
-    judged_alike(reader, record_to_json(full_record()), "escapes and UTF-8");
-    cr_assert_eq(reader.general(), 1u);
-    cr_assert_eq(reader.referred(), 0u);
+// Both readers on one file: the same verdict and message.
+std::string file_verdict(const std::string &path, pyimport::RecordFileOptions options = {}) {
+    Record rec;
+    std::string fast_error, ref_error;
+    const bool fast_ok = read_fast(path, options, rec, fast_error);
+    auto ref = read_record_file(path, options, ref_error);
+    cr_assert_eq(fast_ok, ref.has_value(), "%s: readers disagree (%s / %s)", path.c_str(), fast_error.c_str(),
+                 ref_error.c_str());
+    expect_eq(fast_error, ref_error, "message");
+    return fast_ok ? "ok" : fast_error;
 }
 
-Test(aggregate_readers, the_canonical_tier_refuses_what_it_cannot_read_exactly) {
-    FastRecordReader reader;
-    const std::string good = record_to_json(canonical_record());
-    enum Tier { canonical, general, reference_reader };
-    const struct {
-        const char *what;
-        std::string text;
-        Tier tier;
-    } cases[] = {
-        {"largest int64", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 9223372036854775807"), canonical},
-        {"smallest int64", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -9223372036854775808"), canonical},
-        {"int64 plus one", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 9223372036854775808"), reference_reader},
-        {"int64 minus one", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -9223372036854775809"), reference_reader},
-        {"twenty digits", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 12345678901234567890"), reference_reader},
-        {"negative zero", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -0"), canonical},
-        {"leading zero", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 0123"), reference_reader},
-        {"lone minus", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": -"), reference_reader},
-        {"real", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 123456789.0"), reference_reader},
-        {"exponent", replaced(good, "\"start_skew_ns\": 123456789", "\"start_skew_ns\": 1E3"), reference_reader},
-        {"int32 overflow", replaced(good, "\"pid\": 100", "\"pid\": 2147483648"), reference_reader},
-        {"tabs and CRLF", replaced(replaced(good, "\n \"job\"", "\r\n\t\"job\""), "\"node\": ", "\"node\"\t:\t"), canonical},
-        {"no whitespace", replaced(replaced(good, "\n ", ""), "\"format\": ", "\"format\":"), canonical},
-        {"one line", one_line(good), canonical},
-        {"indented otherwise", replaced_everywhere(good, "\n ", "\n  "), canonical},
-        {"two spaces before a value", replaced(good, "\"pid\": 100", "\"pid\":  100"), canonical},
-        {"another key, laid out alike", replaced(good, "\"pid\": 100", "\"pix\": 100"), reference_reader},
-        {"key cut short", replaced(good, "\"pid\": 100", "\"pi\": 100"), reference_reader},
-        {"trailing whitespace", good + " \n\t", canonical},
-        {"trailing garbage", good + "x", reference_reader},
-        {"trailing NUL", good + std::string(1, '\0'), reference_reader},
-        {"members swapped", replaced(good, "\"program\": \"pyimport-gaggle\",\n  \"version\": \"0.1.0\"",
-                                     "\"version\": \"0.1.0\",\n  \"program\": \"pyimport-gaggle\""), general},
-        {"unknown member", replaced(good, "\"host\"", "\"extra\": [1, {}], \"host\""), general},
-        {"derived count missing", replaced(good, "\"failed\": 2,", ""), general},
-        {"escaped text", replaced(good, "\"n3\"", "\"n\\u0031\""), general},
-        {"escaped key", replaced(good, "\"node\":", "\"nod\\u0065\":"), general},
-        {"non-ASCII text", replaced(good, "\"n3\"", "\"n\xc3\xa9\""), general},
-        {"DEL in text", replaced(good, "\"n3\"", "\"n\x7f\""), canonical},
-        {"control character", replaced(good, "\"n3\"", "\"n\x01\""), reference_reader},
-        {"fs ops unsorted", replaced(good, "\"getattr\": 12345,\n  \"lookup\": 678", "\"lookup\": 678, \"getattr\": 12345"), general},
-        {"fs ops repeated", replaced(good, "\"getattr\": 12345,\n  \"lookup\": 678", "\"getattr\": 1, \"getattr\": 2"), reference_reader},
-        {"fs op not an integer", replaced(good, "\"lookup\": 678", "\"lookup\": \"678\""), general},
-        {"optional member null", replaced(good, "\"exec_errno\": 2", "\"exec_errno\": null"), reference_reader},
-        {"version 2", replaced(good, "\"version\": 1", "\"version\": 2"), reference_reader},
-        {"not a record", replaced(good, "pyimport-bench-record", "pyimport-bench-recorx"), reference_reader},
-    };
-    for (const auto &c : cases) {
-        size_t general_before = reader.general(), referred_before = reader.referred();
-        judged_alike(reader, c.text, c.what);
-        Tier took = reader.referred() > referred_before ? reference_reader
-                    : reader.general() > general_before ? general
-                                                        : canonical;
-        cr_assert_eq(took, c.tier, "%s: read by tier %d, expected %d", c.what, int(took), int(c.tier));
-    }
-}
+} // namespace
 
 Test(aggregate_readers, files) {
     unit::TempDir dir;
-    FastRecordReader reader;
-    Record rec;
-    std::string error;
-    cr_assert(!reader.read_file(dir.file("missing.json"), rec, error));
-    unit::expect_message(error, {"cannot read: No such file or directory"});
-    cr_assert(!reader.read_file(dir.path(), rec, error));
-    unit::expect_message(error, {"cannot read: Is a directory"});
+    unit::expect_message(file_verdict(dir.file("missing.json")), {"cannot read: No such file or directory"});
+    unit::expect_message(file_verdict(dir.path()), {"cannot read: Is a directory"});
     unit::write_text(dir.file("empty.json"), "");
-    cr_assert(!reader.read_file(dir.file("empty.json"), rec, error));
-    expect_eq(error, reference("").text, "empty file");
-    // Bigger than the reader's first buffer: it grows.
+    expect_eq(file_verdict(dir.file("empty.json")), reference("").text, "empty file");
     Record big = full_record();
     big.gaggle.interpreters[1].stderr_tail = std::string(200'000, 'x');
     unit::write_text(dir.file("big.json"), record_to_json(big));
-    cr_assert(reader.read_file(dir.file("big.json"), rec, error), "%s", error.c_str());
-    expect_eq(record_to_json(rec), record_to_json(big), "big record");
+    expect_eq(file_verdict(dir.file("big.json")), "ok", "a big record");
 }
 
 Test(aggregate_readers, oversized_file) {
     unit::TempDir dir;
     int fd = open(dir.file("huge.json").c_str(), O_CREAT | O_WRONLY, 0644);
-    cr_assert(fd >= 0 && ftruncate(fd, off_t(FastRecordReader::kMaxRecordBytes) + 10) == 0);
+    cr_assert(fd >= 0 && ftruncate(fd, off_t(pyimport::kMaxRecordBytes) + 10) == 0);
     close(fd);
-    FastRecordReader reader;
-    Record rec;
-    std::string error;
-    cr_assert(!reader.read_file(dir.file("huge.json"), rec, error));
-    unit::expect_message(error, {"too large to be a record"});
+    unit::expect_message(file_verdict(dir.file("huge.json")), {"too large (over 16777216 bytes): not a record"});
+    // A device that never ends is no regular file: refused before any byte is read.
+    unit::expect_message(file_verdict("/dev/zero"), {"not a regular file"});
 }
 
-Test(aggregate_readers, load_records_in_parallel_names_each_file) {
+Test(aggregate_readers, a_fifo_is_never_waited_on) {
     unit::TempDir dir;
-    std::vector<std::string> files;
-    for (int i = 0; i < 300; ++i) {
-        unit::NodeSpec s;
-        s.job = uint32_t(1 + i);
-        files.push_back(unit::write_record(dir, s));
-    }
-    unit::write_text(dir.file("zz-bad.json"), "{");
-    files.insert(files.begin() + 150, dir.file("zz-bad.json"));
+    cr_assert(mkfifo(dir.file("fifo.json").c_str(), 0644) == 0);
+    // Named directly (the open would block without O_NONBLOCK) and found by a listing.
+    unit::expect_message(file_verdict(dir.file("fifo.json")), {"not a regular file"});
+    unit::write_record(dir, {});
     std::vector<agg::Problem> problems;
-    const auto tree = agg::load_records(files, 4, problems);
-    cr_assert_eq(tree.nodes.size(), 300u);
+    const auto tree = agg::load_record_tree({dir.path(), dir.file("fifo.json")}, {}, problems);
+    cr_assert_eq(tree.records.size(), 1u);
+    cr_assert_eq(problems.size(), 1u);
+    unit::expect_message(problems[0].message, {"not a regular file"});
+}
+
+Test(aggregate_readers, no_content_of_a_file_that_is_not_a_record_is_quoted) {
+    unit::TempDir dir;
+    unit::write_text(dir.file("secret.json"), "root:$6$SECRETHASH:19000:0:99999:7:::\n");
+    const std::string message = file_verdict(dir.file("secret.json"));
+    unit::expect_message(message, {"invalid JSON (truncated or corrupt) at line 1"});
+    cr_assert(!unit::contains(message, "root") && !unit::contains(message, "SECRET"), "%s", message.c_str());
+    unit::write_text(dir.file("near.json"), "{\"format\": \"pyimport-bench-record\", \"version\": 1, SECRET}");
+    cr_assert(!unit::contains(file_verdict(dir.file("near.json")), "SECRET"));
+}
+
+Test(aggregate_readers, a_link_in_a_listed_directory_is_not_followed) {
+    unit::TempDir dir, elsewhere;
+    const std::string target = unit::write_record(elsewhere, {});
+    cr_assert(symlink(target.c_str(), dir.file("planted.json").c_str()) == 0);
+    unit::write_record(dir, {});
+    std::vector<agg::Problem> problems;
+    auto tree = agg::load_record_tree({dir.path()}, {}, problems);
+    cr_assert_eq(tree.records.size(), 1u);
     cr_assert_eq(tree.bad_files, 1u);
     cr_assert_eq(problems.size(), 1u);
-    expect_eq(problems[0].subject, dir.file("zz-bad.json"), "bad file named");
-    std::vector<bool> seen(files.size());
-    for (const agg::NodeRecord *n : tree.nodes) {
-        const size_t expected = n->job_id <= 150 ? n->job_id - 1 : n->job_id;  // zz-bad.json sits at 150
-        cr_assert_eq(n->file, expected, "job %u read from file %zu", n->job_id, n->file);
-        cr_assert(!seen[n->file], "file %zu twice", n->file);
-        seen[n->file] = true;
-    }
+    expect_eq(problems[0].subject, dir.file("planted.json"), "the link is named");
+    unit::expect_message(problems[0].message, {"symbolic link (not followed)"});
+    // Named on the command line, a link is the user's own choice and is followed.
+    problems.clear();
+    tree = agg::load_record_tree({dir.file("planted.json")}, {}, problems);
+    cr_assert_eq(tree.records.size(), 1u, "%s", problems.empty() ? "" : problems[0].message.c_str());
 }
 
-Test(aggregate_readers, the_feeds_path_order_is_a_sort_of_the_paths) {
-    // Paths alike for a long prefix and then over few letters, of all
-    // lengths around the 16 bytes compared as integers, many twice.
-    std::mt19937 rng(4);
-    std::vector<std::string> paths;
-    for (int i = 0; i < 3000; ++i) {
-        std::string p = "/shared/pyimport/";
-        for (size_t n = rng() % 28; n > 0; --n) p += "ab/.0-"[rng() % 6];
-        paths.push_back(p);
-    }
-    agg::FileFeed feed;
-    for (const auto &p : paths) feed.add(p);
-    feed.close();
-    std::vector<std::string> ordered;
-    for (size_t i : feed.path_order()) ordered.push_back(feed.at(i));
-    std::sort(paths.begin(), paths.end());
-    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-    cr_assert(ordered == paths, "%zu paths in order, %zu expected", ordered.size(), paths.size());
-}
-
-Test(aggregate_readers, load_record_tree_lists_each_file_once_in_path_order) {
-    // Read while the scan still lists them, and the scan's order is the
-    // directory's: the tree must still list every file once, sorted, and
-    // report problems in that order, whatever the threads did.
+Test(aggregate_readers, a_record_whose_file_another_user_owns_is_not_trusted) {
+    cr_assert(unit::running_as_root(), "this test changes file owners: run it as root");
     unit::TempDir dir;
-    for (const char *sub : {"/a", "/a/b", "/pyimport-cluster-00000000"}) cr_assert(mkdir((dir.path() + sub).c_str(), 0755) == 0);
-    const std::string good = record_to_json(canonical_record());
-    const std::vector<std::string> names = {
-        "a.json", "a-b.json", "a0.json", "ab.json", "z.json", "a/x.json", "a/b/y.json",
-        // alike for their first 16 bytes after the shared prefix, or shorter than that
-        "pyimport-cluster-0000000000000001.json", "pyimport-cluster-0000000000000002.json",
-        "pyimport-cluster-00000000.json", "pyimport-cluster-00000000/n.json", "pyimport-cluster-0.json",
-        // alike for 8 bytes, then not
-        "pyimport-b.json", "pyimport-a.json"};
+    unit::NodeSpec s;
+    s.job = 42;
+    Record r = unit::make_record(s);
+    r.job.uid = 1001;  // the victim
+    unit::write_text(dir.file("forged.json"), record_to_json(r));
+    cr_assert(chown(dir.file("forged.json").c_str(), unit::kNobody, unit::kNobody) == 0);
+    const std::string message = file_verdict(dir.file("forged.json"));
+    unit::expect_message(message, {"the file's owner (uid 65534) is not the record's job.uid (1001) or root: not trusted"});
+    expect_eq(file_verdict(dir.file("forged.json"), {true, true}), "ok", "--any-owner accepts it");
+    cr_assert(chown(dir.file("forged.json").c_str(), 1001, 1001) == 0);
+    expect_eq(file_verdict(dir.file("forged.json")), "ok", "owned by the job user");
+    cr_assert(chown(dir.file("forged.json").c_str(), 0, 0) == 0);
+    expect_eq(file_verdict(dir.file("forged.json")), "ok", "owned by root");
+    // pyimport-aggregate skips it by default, reads it with --any-owner.
+    cr_assert(chown(dir.file("forged.json").c_str(), unit::kNobody, unit::kNobody) == 0);
+    std::vector<agg::Problem> problems;
+    cr_assert_eq(agg::load_record_tree({dir.path()}, {}, problems).records.size(), 0u);
+    cr_assert_eq(agg::load_record_tree({dir.path()}, {0, true, true}, problems).records.size(), 1u);
+}
+
+Test(aggregate_readers, bounds_keep_the_arithmetic_from_overflowing) {
+    const std::string good = record_to_json(full_record());
+    FastRecordReader reader;
+    const std::pair<std::string, std::string> cases[] = {
+        {replaced(good, "\"node_count\": 3", "\"node_count\": 1000001"), "job.node_count is above 1000000"},
+        {replaced(good, "\"release_unix_ns\": ", "\"release_unix_ns\": -1, \"x\": "), "gaggle.release_unix_ns is outside"},
+        {replaced(good, "\"last_exit_unix_ns\": ", "\"last_exit_unix_ns\": 9223372036854775807, \"x\": "),
+         "gaggle.last_exit_unix_ns is before gaggle.release_unix_ns or too far after it"},
+        {replaced(good, "\"gaggle_size\": 3", "\"gaggle_size\": 65537"), "run.gaggle_size is above 65536"},
+    };
+    for (const auto &[text, part] : cases) {
+        judged_alike(reader, text, part.c_str());
+        unit::expect_message(reference(text).text, {part});
+    }
+}
+
+Test(aggregate_readers, texts_with_control_characters_are_refused_by_both) {
+    FastRecordReader reader;
+    Record r = full_record();
+    r.run.label = "x\nset output '/etc/passwd'";
+    // The writer never writes one: it escapes what is not clean text.
+    const std::string written = record_to_json(r);
+    cr_assert(unit::contains(written, "x\\\\x0aset output"), "%s", written.c_str());
+    // A file made by hand that holds one is refused, naming the field only.
+    const std::string planted = replaced(written, "x\\\\x0aset", "x\\nset");
+    judged_alike(reader, planted, "planted newline");
+    unit::expect_message(reference(planted).text, {"field run.label holds a control character or invalid UTF-8"});
+}
+
+Test(aggregate_readers, the_loader_reads_each_file_once_in_path_order_whatever_the_threads) {
+    unit::TempDir dir;
+    for (const char *sub : {"/a", "/a/b"}) cr_assert(mkdir((dir.path() + sub).c_str(), 0755) == 0);
+    const std::string good = record_to_json(full_record());
+    const std::vector<std::string> names = {"a.json", "a-b.json", "a0.json", "ab.json", "z.json", "a/x.json",
+                                            "a/b/y.json", "pyimport-b.json", "pyimport-a.json"};
     std::vector<std::string> expected;
     for (size_t i = 0; i < names.size(); ++i) {
         unit::write_text(dir.file(names[i]), i % 3 ? good : "{");  // every third is bad
@@ -406,113 +364,51 @@ Test(aggregate_readers, load_record_tree_lists_each_file_once_in_path_order) {
     // Overlapping paths: the directory, one below it and a file in it, twice over.
     const std::vector<std::string> paths = {dir.file("missing"), dir.path(), dir.file("a"), dir.file("a.json"), dir.path()};
     std::vector<std::string> outcome_one;
-    for (unsigned threads : {1u, 3u}) {
+    for (unsigned threads : {1u, 3u, 16u}) {
         std::vector<agg::Problem> problems;
-        const auto tree = agg::load_record_tree(paths, threads, problems);
-        cr_assert_eq(tree.files.size(), expected.size());
-        for (size_t i = 0; i < expected.size(); ++i) expect_eq(tree.files[i], expected[i], "file order");
-        cr_assert_eq(tree.nodes.size() + tree.bad_files, expected.size());
-        for (const agg::NodeRecord *n : tree.nodes) cr_assert(n->file < tree.files.size());
+        const auto tree = agg::load_record_tree(paths, {threads, true, false}, problems);
+        cr_assert(tree.files == expected, "%zu files", tree.files.size());
+        cr_assert_eq(tree.records.size() + tree.bad_files, expected.size());
+        for (size_t i = 1; i < tree.records.size(); ++i) cr_assert(tree.records[i - 1].file < tree.records[i].file);
         cr_assert_eq(tree.bad_files, (names.size() + 2) / 3);
-        cr_assert_eq(problems.size(), 1 + tree.bad_files);
         expect_eq(problems[0].subject, dir.file("missing"), "the scan's problem first");
-        for (size_t i = 2; i < problems.size(); ++i) cr_assert(problems[i - 1].subject < problems[i].subject, "bad files in order");
         std::vector<std::string> outcome;
         for (const auto &p : problems) outcome.push_back(p.subject + ": " + p.message);
+        for (const auto &n : tree.records) outcome.push_back(tree.files[n.file]);
         if (threads == 1) outcome_one = outcome;
-        else cr_assert(outcome == outcome_one, "the problems differ with %u threads", threads);
+        else cr_assert(outcome == outcome_one, "the outcome differs with %u threads", threads);
     }
 }
 
-namespace {
+Test(aggregate_readers, a_directory_swapped_for_a_link_after_the_listing_leads_nowhere) {
+    // Another user lists sub/ in a shared directory, then swaps sub for a link
+    // to a directory of root's between the listing and the read: the read
+    // must not reach root's file (it would pass the owner check as root's).
+    unit::TempDir shared, secret;
+    cr_assert(mkdir(shared.file("sub").c_str(), 0755) == 0 && mkdir(secret.file("sub").c_str(), 0700) == 0);
+    unit::NodeSpec s;
+    s.label = "public";
+    const std::string mine = record_to_json(unit::make_record(s));
+    unit::write_text(shared.file("sub/r.json"), mine);
+    s.label = "ROOT-PRIVATE";
+    unit::write_text(secret.file("sub/r.json"), record_to_json(unit::make_record(s)));
 
-// load_records over `files`, as "node index:file" (in file order) and "file: message" lines.
-std::vector<std::string> load_outcome(const std::vector<std::string> &files) {
+    agg::ScanResult scan;
     std::vector<agg::Problem> problems;
-    const auto tree = agg::load_records(files, 2, problems);
-    std::vector<const agg::NodeRecord *> nodes = tree.nodes;
-    std::sort(nodes.begin(), nodes.end(), [](auto *a, auto *b) { return a->file < b->file; });
-    std::vector<std::string> out;
-    for (const agg::NodeRecord *n : nodes)
-        out.push_back(std::to_string(n->node_index) + ":" + files[n->file] + " " + std::to_string(n->interpreters.size()));
-    for (const auto &p : problems) out.push_back(p.subject + ": " + p.message);
-    return out;
-}
+    agg::scan_record_files({shared.path()}, scan, problems);
+    cr_assert_eq(scan.files.size(), 1u);
+    cr_assert(rename(shared.file("sub").c_str(), shared.file("old").c_str()) == 0);
+    cr_assert(symlink(secret.file("sub").c_str(), shared.file("sub").c_str()) == 0);
 
-} // namespace
-
-Test(aggregate_readers, io_uring_and_plain_reads_agree_on_every_kind_of_file) {
-    unit::TempDir dir;
-    cr_assert(agg::FileBatches(FastRecordReader::kPadding).usable(),
-              "io_uring is not usable here: the batched path would go untested");
-    std::vector<std::string> files;
-    for (int i = 0; i < 100; ++i) {  // several batches, and a last one not full
-        unit::NodeSpec s;
-        s.job = 7;
-        s.node_index = i;
-        s.node_count = 100;
-        files.push_back(unit::write_record(dir, s));
-    }
-    Record big = full_record();  // over one slot: read again the plain way
-    big.gaggle.interpreters[1].stderr_tail = std::string(agg::FileBatches::kSlotBytes, 'x');
-    unit::write_text(dir.file("big.json"), record_to_json(big));
-    // Exactly one slot long: the reader cannot tell it from a longer one.
-    std::string exact = record_to_json(canonical_record());
-    exact += std::string(agg::FileBatches::kSlotBytes - exact.size(), ' ');
-    unit::write_text(dir.file("exact.json"), exact);
-    unit::write_text(dir.file("empty.json"), "");
-    unit::write_text(dir.file("short.json"), "{\"format\"");
-    for (const char *name : {"big.json", "missing.json", "exact.json", "empty.json", "short.json"})
-        files.insert(files.begin() + 40, dir.file(name));
-    files.insert(files.begin() + 70, dir.path());  // a directory
-    std::sort(files.begin(), files.end());
-
-    unsetenv("PYIMPORT_AGGREGATE_IO");
-    const auto batched = load_outcome(files);
-    setenv("PYIMPORT_AGGREGATE_IO", "plain", 1);
-    cr_assert(!agg::FileBatches(FastRecordReader::kPadding).usable());
-    const auto plain = load_outcome(files);
-    cr_assert_eq(batched.size(), 102u + 4u, "%zu outcomes", batched.size());
-    for (size_t i = 0; i < plain.size(); ++i) expect_eq(batched.at(i), plain[i], "outcome");
-    auto has = [&](const std::string &line) { return std::find(plain.begin(), plain.end(), line) != plain.end(); };
-    cr_assert(has(dir.file("missing.json") + ": cannot read: No such file or directory"));
-    cr_assert(has(dir.path() + ": cannot read: Is a directory"));
-    cr_assert(has("2:" + dir.file("big.json") + " 3"), "the big record was read");
-    cr_assert(has("2:" + dir.file("exact.json") + " 3"), "the record of exactly one slot was read");
-}
-
-Test(aggregate_readers, io_uring_failing_midway_falls_back_to_plain_reads) {
-    // A seccomp filter makes io_uring_enter fail with EPERM while setting a
-    // ring up still works: the batched reader fails on its first batch, gives
-    // io_uring up, and every file is still read, the plain way.
-    unit::TempDir dir;
-    std::vector<std::string> files;
-    for (int i = 0; i < 40; ++i) {
-        unit::NodeSpec s;
-        s.node_index = i;
-        s.node_count = 40;
-        files.push_back(unit::write_record(dir, s));
-    }
-    files.push_back(dir.file("missing.json"));
-    std::sort(files.begin(), files.end());
-    const auto before = load_outcome(files);
-
-    sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
-    cr_assert(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
-              "cannot install the seccomp filter: %s", std::strerror(errno));
-    agg::FileBatches batches(FastRecordReader::kPadding);
-    cr_assert(batches.usable(), "a ring can still be set up");
-    const std::string *first[] = {&files[0], &files[1], &files[2], &files[3]};
-    cr_assert(!batches.read(first, 4), "the batch fails");
-    cr_assert(!batches.usable(), "and io_uring is given up");
-
-    const auto after = load_outcome(files);
-    cr_assert_eq(after.size(), 41u);
-    for (size_t i = 0; i < after.size(); ++i) expect_eq(after[i], before[i], "outcome");
+    const agg::FoundFile &f = scan.files[0];
+    pyimport::RecordFileOptions how;
+    how.beneath = scan.roots[size_t(f.root)];
+    std::string error;
+    auto rec = read_record_file(f.relative, how, error);
+    cr_assert(!rec, "read through the swapped link: label %s", rec ? rec->run.label.c_str() : "");
+    unit::expect_message(error, {"symbolic link (not followed)"});
+    // And the whole loader, listing after the swap, does not walk into it.
+    problems.clear();
+    const auto tree = agg::load_record_tree({shared.path()}, {}, problems);
+    for (const auto &n : tree.records) cr_assert(n.label != "ROOT-PRIVATE", "root's record was read");
 }

@@ -19,7 +19,7 @@ void near(double actual, double expected, double tolerance, const char *what) {
 Test(aggregate_stats, summary_of_eight_values) {
     // 1 1 2 3 4 5 6 9: median (3+4)/2; mean 31/8; sd sqrt(52.875/7);
     // p95 at h = 7 * 0.95 = 6.65 between 6 and 9: 6 + 0.65 * 3 = 7.95.
-    Summary s = summarize({3, 1, 4, 1, 5, 9, 2, 6});
+    Summary s = summary_of({3, 1, 4, 1, 5, 9, 2, 6});
     cr_assert_eq(s.n, 8u);
     near(s.median, 3.5, 1e-12, "median");
     near(s.mean, 3.875, 1e-12, "mean");
@@ -31,14 +31,14 @@ Test(aggregate_stats, summary_of_eight_values) {
 
 Test(aggregate_stats, odd_count_median_and_single_value) {
     near(median({5, 1, 3}), 3, 0, "median of 3");
-    Summary one = summarize({2.5});
+    Summary one = summary_of({2.5});
     near(one.median, 2.5, 0, "median");
     near(one.p95, 2.5, 0, "p95");
     cr_assert(std::isnan(one.sd), "sd of one value is not defined");
 }
 
 Test(aggregate_stats, empty_is_nan_not_zero) {
-    Summary s = summarize({});
+    Summary s = summary_of({});
     cr_assert_eq(s.n, 0u);
     cr_assert(std::isnan(s.median) && std::isnan(s.mean) && std::isnan(s.min) && std::isnan(s.max));
     cr_assert(std::isnan(median({})));

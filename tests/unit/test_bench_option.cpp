@@ -1,5 +1,8 @@
-// --pyimport-bench=MODE,N[,key=value...]: every accepted form and every rejection.
+// --pyimport-bench=MODE,N[,key=value...]: every accepted form and every rejection,
+// and how the plugin's messages echo what the user gave.
+#include "../../spank_plugin/spank_api.hpp"  // log_safe (header only: no Slurm symbol is used)
 #include "bench_option.hpp"
+#include "text_escape.hpp"
 #include "unit_support.hpp"
 
 using namespace pyimport;
@@ -21,7 +24,7 @@ void rejected(const std::string &value, const std::vector<std::string> &parts, c
     auto request = parse_bench_option(value, limits, error);
     cr_assert(!request.has_value(), "'%s' was accepted", value.c_str());
     expect_message(error, parts);
-    expect_message(error, {" in --pyimport-bench=" + value + ": "});
+    expect_message(error, {" in --pyimport-bench=" + escape_text(value, 120) + ": "});
 }
 
 RequestLimits limits(int max_gaggle, int max_timeout_s) {
@@ -121,8 +124,9 @@ Test(bench_option, label_bounds_and_characters) {
     expect_eq(accepted("conda,1,label=A.z_0-9").label, "A.z_0-9", "label of every allowed kind");
     const std::string allowed = "use 1 to 64 of A-Z a-z 0-9 . _ -";
     rejected("conda,1,label=" + longest + "a", {"invalid label '" + longest + "a'", allowed});
-    for (const char *bad : {"", "a b", "a/b", "a=b", "a;b", "é", "a\tb"})
+    for (const char *bad : {"", "a b", "a/b", "a=b", "a;b", "é"})
         rejected(std::string("conda,1,label=") + bad, {"invalid label '" + std::string(bad) + "'", allowed});
+    rejected("conda,1,label=a\tb", {"invalid label 'a\\x09b'", allowed});
 }
 
 Test(bench_option, unknown_and_empty_keys) {
@@ -149,4 +153,62 @@ Test(bench_option, mode_names_round_trip) {
     expect_eq(mode_name(Mode::container), "container", "container name");
     cr_assert(!parse_mode("").has_value());
     cr_assert(!parse_mode("conda,").has_value());
+}
+
+// The value comes from the user (or the job's environment, past srun's check)
+// and is echoed into srun's terminal and slurmd's log: one line, a few hundred
+// bytes at most, every control byte escaped, whatever the value holds.
+namespace {
+
+void one_safe_line(const std::string &value, const std::vector<std::string> &parts) {
+    std::string error;
+    cr_assert(!parse_bench_option(value, {}, error).has_value(), "a hostile value was accepted");
+    expect_message(error, parts);
+    cr_assert(is_clean_text(error), "message holds a control byte or invalid UTF-8: '%s'", escape_text(error, 2000).c_str());
+    cr_assert_lt(error.size(), 400u, "message of %zu bytes: '%s'", error.size(), error.c_str());
+}
+
+} // namespace
+
+Test(bench_option, hostile_values_are_escaped_and_bounded) {
+    const std::string forged = "\nslurmstepd-n1: error: forged line";
+    one_safe_line("conda,1,label=x" + forged, {"invalid label 'x\\x0aslurmstepd-n1: error: forged line'",
+                                               " in --pyimport-bench=conda,1,label=x\\x0aslurmstepd"});
+    one_safe_line("conda,1,label=\x1b[2J\x1b]0;owned\x07", {"invalid label '\\x1b[2J\\x1b]0;owned\\x07'"});
+    one_safe_line("\x1b[31mconda,1", {"invalid mode '\\x1b[31mconda'"});
+    one_safe_line("conda,\r4", {"invalid gaggle size '\\x0d4'"});
+    one_safe_line("conda,1,modules=a\x9b" "b", {"invalid modules 'a\\x9bb'"});
+    one_safe_line("conda,1,timeout=\xc2\x9b" "5", {"invalid timeout '\\xc2\\x9b5'"});
+    one_safe_line("conda,1,ke\ny=1", {"unknown key 'ke\\x0ay'"});
+    one_safe_line(std::string("conda,1,label=a\0b", 17), {"invalid label 'a\\x00b'"});
+}
+
+Test(bench_option, a_huge_value_gives_one_short_line) {
+    const std::string huge(100 * 1024, 'A');
+    for (const std::string &value : {"conda,1,label=" + huge + "\n\x1b[2J", "conda,1,label=\n" + huge,
+                                     "conda," + huge, huge + ",1", "conda,1,modules=" + huge + "\x1b",
+                                     "conda,1," + huge + "=1", "conda,1,timeout=" + huge, "conda,1,label=ok," + huge}) {
+        std::string error;
+        cr_assert(!parse_bench_option(value, {}, error).has_value());
+        cr_assert(error.find('\n') == std::string::npos && error.find('\x1b') == std::string::npos);
+        cr_assert(is_clean_text(error));
+        cr_assert_lt(error.size(), 400u, "message of %zu bytes", error.size());
+        cr_assert(unit::contains(error, "bytes)"), "the cut is said: '%s'", error.c_str());
+        cr_assert(unit::contains(error, " in --pyimport-bench="), "context kept: '%s'", error.c_str());
+    }
+}
+
+// The plugin's last line of defence: whatever a message holds (a value some
+// place forgot to quote, plugstack.conf text), srun's terminal and slurmd's log
+// get one clean line of at most about 900 bytes; a clean message is unchanged.
+Test(bench_option, plugin_log_lines_are_one_clean_bounded_line) {
+    using pyimport::spank::log_safe;
+    const std::string fine = "n1: no record written: invalid label 'a\\x0ab' in --pyimport-bench=conda,1,label=a\\x0ab";
+    expect_eq(log_safe(fine), fine, "a clean message is kept as it is");
+    expect_eq(log_safe("raw\nslurmstepd-n1: error: forged\x1b[2J"), "raw\\x0aslurmstepd-n1: error: forged\\x1b[2J",
+              "raw text escaped");
+    const std::string huge = log_safe("x: " + std::string(100 * 1024, 'A') + "\n");
+    cr_assert(is_clean_text(huge) && huge.size() < 1000, "%zu bytes", huge.size());
+    cr_assert(unit::contains(huge, "...(102404 bytes)"), "the cut is said");
+    cr_assert_lt(log_safe(std::string(5000, 'a')).size(), 1000u, "a long clean message is cut too");
 }

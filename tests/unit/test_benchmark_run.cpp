@@ -3,6 +3,7 @@
 #include "benchmark_run.hpp"
 #include "unit_support.hpp"
 
+#include <grp.h>
 #include <sys/stat.h>
 
 using namespace pyimport;
@@ -61,13 +62,94 @@ Record summarized_record(std::vector<InterpreterFigures> interpreters, int64_t g
     return r;
 }
 
+// The record's file name: pyimport-77.0-node-a-<16 random characters>.json.
+bool is_record_name(const std::string &name) {
+    const std::string prefix = "pyimport-77.0-node-a-", suffix = ".json";
+    return name.size() == prefix.size() + 16 + suffix.size() && name.rfind(prefix, 0) == 0 &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void holds_one_record(const TempDir &outdir) {
+    const std::vector<std::string> names = outdir.entries();
+    cr_assert(names.size() == 1 && is_record_name(names[0]), "outdir: [%s]", unit::join(names).c_str());
+}
+
+void make_script(const std::string &path, const std::string &body) {
+    unit::write_text(path, "#!/bin/sh\n" + body);
+    cr_assert(chmod(path.c_str(), 0755) == 0);
+}
+
+bool exists(const std::string &path) {
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+// Throw-away ids for the job user and another user: no passwd entry needed.
+constexpr uid_t kJobUser = 4243, kOther = 4242;
+
+// A json.py in `dir`, owned by another user, that leaves `marker` when imported.
+void plant_json_module(const std::string &dir, const std::string &marker) {
+    const std::string module = dir + "/json.py";
+    unit::write_text(module, "open('" + marker + "', 'w').write('planted code ran')\n");
+    cr_assert(chmod(module.c_str(), 0644) == 0);
+    if (unit::running_as_root()) cr_assert(chown(module.c_str(), kOther, kOther) == 0);
+}
+
+// What interpreters may leave in their working directory: a core file, a
+// cache directory they made unwritable, and (the line goes on) a link.
+const std::string kLeaveLitter = "touch core.$$\nmkdir -p cache.$$/deep && chmod 500 cache.$$\nln -s ";
+
+std::vector<std::string> entries(const std::string &dir) {
+    std::vector<std::string> names;
+    if (DIR *d = opendir(dir.c_str())) {
+        while (dirent *e = readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
+        closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Below a root-owned `top`: a workdir base and an outdir shared like /tmp,
+// and a directory for the interpreters' reports.
+struct Shared {
+    std::string base, out, report;
+};
+
+Shared shared_dirs(const TempDir &top) {
+    chmod(top.path().c_str(), 0755);
+    Shared dirs{top.file("tmp"), top.file("out"), top.file("report")};
+    for (const std::string &d : {dirs.base, dirs.out, dirs.report}) {
+        cr_assert(mkdir(d.c_str(), 0700) == 0);
+        chmod(d.c_str(), 01777);
+    }
+    return dirs;
+}
+
+// run_benchmark as in slurmstepd's user_init: real uid 0, effective ids and
+// groups the job user's; "" when every interpreter succeeded.
+std::string run_as_slurmstepd(BenchmarkContext ctx) {
+    ctx.become = Credentials{kJobUser, kJobUser, {kJobUser}};
+    return unit::in_child([&]() -> std::string {
+        const gid_t gid = kJobUser;
+        if (setgroups(1, &gid) != 0 || setresgid(-1, kJobUser, -1) != 0 || setresuid(-1, kJobUser, -1) != 0)
+            return std::string("cannot take the job user's effective ids: ") + std::strerror(errno);
+        std::string error;
+        auto outcome = run_benchmark(ctx, error);
+        if (!outcome) return error;
+        for (const InterpreterFigures &f : outcome->record.gaggle.interpreters)
+            if (!f.succeeded()) return "interpreter failed: " + f.stderr_tail;
+        return std::string();
+    });
+}
+
 } // namespace
 
 Test(benchmark_run, conda_run_writes_a_record_that_round_trips) {
     TempDir outdir;
     const BenchmarkOutcome outcome = ran(conda_context("/bin/true", outdir.path()));
-    expect_eq(outcome.record_path, outdir.file("pyimport-77.0-node-a.json"), "record_path");
-    expect_eq(outdir.entries(), {"pyimport-77.0-node-a.json"}, "outdir");
+    holds_one_record(outdir);
+    expect_eq(outcome.record_path, outdir.file(outdir.entries()[0]), "record_path");
 
     std::string error;
     auto rec = record_from_json(unit::read_text(outcome.record_path), error);
@@ -101,7 +183,7 @@ Test(benchmark_run, conda_interpreters_get_job_env_env_file_and_setenv) {
     cr_assert(ran(ctx).record.gaggle.interpreters[0].succeeded());
     expect_eq(unit::split_nul(unit::read_text(env.file("environ"))),
               {"PATH=/usr/bin:/bin", "HOME=/site", "MPLBACKEND=Agg", "PYTHONDONTWRITEBYTECODE=1",
-               "CONDA_PREFIX=" + env.path(), "OMP_NUM_THREADS=1"},
+               "PYTHONSAFEPATH=1", "CONDA_PREFIX=" + env.path(), "OMP_NUM_THREADS=1"},
               "environment");
 }
 
@@ -121,7 +203,7 @@ Test(benchmark_run, failing_interpreters_are_recorded) {
     TempDir outdir;
     const BenchmarkOutcome outcome = ran(conda_context("/bin/false", outdir.path()));
     for (const InterpreterFigures &f : outcome.record.gaggle.interpreters) cr_assert_eq(f.exit_code, 1);
-    expect_eq(outdir.entries(), {"pyimport-77.0-node-a.json"}, "outdir");
+    holds_one_record(outdir);
 }
 
 Test(benchmark_run, missing_interpreter_writes_nothing) {
@@ -139,16 +221,226 @@ Test(benchmark_run, unconfigured_mode_writes_nothing) {
     expect_eq(outdir.entries(), {}, "outdir");
 }
 
-Test(benchmark_run, missing_outdir_is_an_error) {
+Test(benchmark_run, missing_outdir_is_an_error_before_the_gaggle) {
     TempDir dir;
-    expect_message(failed(conda_context("/bin/true", dir.file("missing"))),
-                   {"cannot open output directory " + dir.file("missing")});
+    const std::string python = dir.file("python3");
+    make_script(python, "touch " + dir.file("ran") + "\n");
+    expect_message(failed(conda_context(python, dir.file("missing"))),
+                   {"output directory '" + dir.file("missing") + "': cannot open '" + dir.file("missing") +
+                    "': No such file or directory"});
+    cr_assert(!exists(dir.file("ran")), "an interpreter ran although no record could be written");
+}
+
+Test(benchmark_run, outdir_others_may_swap_is_refused_before_the_gaggle) {
+    TempDir dir, outdir;
+    const std::string python = dir.file("python3");
+    make_script(python, "touch " + dir.file("ran") + "\n");
+    chmod(outdir.path().c_str(), 0777);  // world-writable without the sticky bit
+    expect_message(failed(conda_context(python, outdir.path())),
+                   {"output directory '" + outdir.path() + "': '" + outdir.path() +
+                    "' is writable by group or others and not sticky"});
+    cr_assert(!exists(dir.file("ran")), "an interpreter ran although no record could be written");
+    expect_eq(outdir.entries(), {}, "outdir");
+}
+
+Test(benchmark_run, the_records_file_is_claimed_before_the_gaggle) {
+    TempDir dir, outdir;
+    const std::string python = dir.file("python3");  // lists the outdir while it runs
+    make_script(python, "ls -A " + outdir.path() + " > " + dir.file("listing") + "\n");
+    ran(conda_context(python, outdir.path(), 1));
+    const std::string listing = unit::read_text(dir.file("listing"));
+    cr_assert(listing.rfind(".pyimport-77.0-node-a-", 0) == 0 && unit::contains(listing, ".json.tmp."),
+              "outdir during the gaggle: '%s'", listing.c_str());
+    holds_one_record(outdir);
+}
+
+Test(benchmark_run, a_failed_gaggle_leaves_no_temporary) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    TempDir outdir;
+    BenchmarkContext ctx = conda_context("/bin/true", outdir.path(), 1);
+    // Children switching to another user than the one who created the private
+    // workdir (root here; the job user in slurmstepd) cannot enter it: the
+    // gaggle fails before its release.
+    ctx.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    expect_message(failed(ctx), {"could not chdir to workdir: Permission denied"});
+    expect_eq(outdir.entries(), {}, "outdir");
+}
+
+Test(benchmark_run, record_mode_is_the_sites) {
+    TempDir outdir;
+    BenchmarkContext ctx = conda_context("/bin/true", outdir.path(), 1);
+    ctx.site.record_mode = 0640;
+    struct stat st;
+    cr_assert(stat(ran(ctx).record_path.c_str(), &st) == 0);
+    cr_assert_eq(st.st_mode & 07777, 0640u, "mode %o", st.st_mode & 07777);
+}
+
+Test(benchmark_run, a_module_planted_in_the_workdir_does_not_run) {
+    TempDir base, report;
+    chmod(base.path().c_str(), 01777);  // shared like /tmp
+    plant_json_module(base.path(), report.file("marker"));
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", "", 2);
+    ctx.site.workdir = base.path();
+    ctx.site.modules = {"json"};
+    const BenchmarkOutcome outcome = ran(ctx);
+    for (const InterpreterFigures &f : outcome.record.gaggle.interpreters)
+        cr_assert(f.succeeded(), "interpreter %d failed: %s", f.index, f.stderr_tail.c_str());
+    cr_assert(!exists(report.file("marker")), "the planted json.py ran in the gaggle");
+    expect_eq(base.entries(), {"json.py"}, "workdir base after the gaggle");
+}
+
+Test(benchmark_run, the_private_workdir_alone_keeps_planted_modules_out) {
+    TempDir base, report;
+    chmod(base.path().c_str(), 01777);
+    plant_json_module(base.path(), report.file("marker"));
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", "", 1);
+    ctx.site.workdir = base.path();
+    ctx.site.modules = {"json"};
+    ctx.site.setenv = {"PYTHONSAFEPATH="};  // as for a Python before 3.11: the cwd is on sys.path
+    cr_assert(ran(ctx).record.gaggle.interpreters[0].succeeded());
+    cr_assert(!exists(report.file("marker")), "the planted json.py ran in the gaggle");
+}
+
+Test(benchmark_run, each_gaggle_runs_in_a_private_directory_removed_after_it) {
+    TempDir base, report, elsewhere;
+    unit::write_text(elsewhere.file("precious"), "keep");
+    const std::string python = report.file("python3");
+    // Reports where it ran and how that looked, and leaves what interpreters leave.
+    make_script(python, "pwd > " + report.file("cwd.$$") + "\nstat -c %a . > " + report.file("mode.$$") +
+                            "\n" + kLeaveLitter + elsewhere.file("precious") + " link.$$\nln -s " +
+                            elsewhere.path() + " dirlink.$$\n");
+    BenchmarkContext ctx = conda_context(python, "", 2);
+    ctx.site.workdir = base.path() + "/";
+    const BenchmarkOutcome outcome = ran(ctx);
+    expect_eq(outcome.record.run.workdir, base.path() + "/", "run.workdir: the site's setting");
+    std::vector<std::string> cwds;
+    for (const auto &name : report.entries())
+        if (name.rfind("cwd.", 0) == 0) cwds.push_back(unit::read_text(report.file(name)));
+        else if (name.rfind("mode.", 0) == 0) expect_eq(unit::read_text(report.file(name)), "700\n", "mode");
+    cr_assert_eq(cwds.size(), 2u);
+    expect_eq(cwds[1], cwds[0], "both interpreters ran in one directory");
+    cr_assert(cwds[0].rfind(base.path() + "/pyimport-", 0) == 0, "cwd %s", cwds[0].c_str());
+    expect_eq(base.entries(), {}, "workdir base after the gaggle");
+    expect_eq(elsewhere.entries(), {"precious"}, "what the links pointed to");
+    expect_eq(unit::read_text(elsewhere.file("precious")), "keep", "a link's target");
+}
+
+Test(benchmark_run, a_workdir_others_may_write_without_sticky_bit_is_refused) {
+    TempDir base, report, outdir;
+    chmod(base.path().c_str(), 0777);
+    const std::string python = report.file("python3");
+    make_script(python, "touch " + report.file("ran") + "\n");
+    BenchmarkContext ctx = conda_context(python, outdir.path());
+    ctx.site.workdir = base.path();
+    expect_message(failed(ctx), {"workdir '" + base.path() + "': '" + base.path() +
+                                 "' is writable by group or others and not sticky"});
+    cr_assert(!exists(report.file("ran")), "an interpreter ran");
+    expect_eq(outdir.entries(), {}, "outdir: the claimed temporary is removed");
+    expect_eq(base.entries(), {}, "workdir base");
+}
+
+Test(benchmark_run, as_slurmstepd_planted_modules_do_not_run_and_the_job_user_owns_the_record) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to act as slurmstepd");
+    TempDir top;
+    const Shared dirs = shared_dirs(top);
+    plant_json_module(dirs.base, dirs.report + "/marker");
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", dirs.out, 2);
+    ctx.site.workdir = dirs.base;
+    ctx.site.modules = {"json"};
+    expect_eq(run_as_slurmstepd(ctx), "", "run as slurmstepd");
+    cr_assert(!exists(dirs.report + "/marker"), "the planted json.py ran in the gaggle");
+    expect_eq(entries(dirs.base), {"json.py"}, "workdir base after the gaggle");
+    const std::vector<std::string> records = entries(dirs.out);
+    cr_assert_eq(records.size(), 1u, "records: [%s]", unit::join(records).c_str());
+    struct stat st;
+    cr_assert(stat((dirs.out + "/" + records[0]).c_str(), &st) == 0);
+    cr_assert(st.st_uid == kJobUser && (st.st_mode & 07777) == 0644, "record uid %u mode %o", st.st_uid, st.st_mode);
+}
+
+Test(benchmark_run, as_slurmstepd_the_job_users_litter_is_removed) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to act as slurmstepd");
+    TempDir top;
+    const Shared dirs = shared_dirs(top);
+    const std::string python = dirs.report + "/python3";
+    make_script(python, "stat -c '%u %a' . > " + dirs.report + "/cwd.$$\n" + kLeaveLitter + dirs.report +
+                            "/python3 link.$$\nchmod 0 .\n");
+    BenchmarkContext ctx = conda_context(python, dirs.out, 1);  // one: the last line locks the directory
+    ctx.site.workdir = dirs.base;
+    expect_eq(run_as_slurmstepd(ctx), "", "run as slurmstepd");
+    cr_assert(unit::contains(unit::join(entries(dirs.report)), "cwd."), "the interpreter did not report");
+    for (const auto &name : entries(dirs.report))
+        if (name.rfind("cwd.", 0) == 0) expect_eq(unit::read_text(dirs.report + "/" + name), "4243 700\n", "private workdir");
+    expect_eq(entries(dirs.base), {}, "workdir base after the gaggle");
 }
 
 Test(benchmark_run, summary_line) {
     // Odd count: the middle wall; even count: the mean of the two middle ones.
-    expect_eq(summarize(summarized_record({figures(3000000), figures(1000000), figures(2000000, 1)}, 3600000)),
+    expect_eq(record_summary_line(summarized_record({figures(3000000), figures(1000000), figures(2000000, 1)}, 3600000)),
               "n1: conda,3: median 0.002 s, gaggle 0.004 s, 1 failed", "odd count");
-    expect_eq(summarize(summarized_record({figures(1000000), figures(4000000)}, 4000000)),
+    expect_eq(record_summary_line(summarized_record({figures(1000000), figures(4000000)}, 4000000)),
               "n1: conda,2: median 0.003 s, gaggle 0.004 s, 0 failed", "even count");
+}
+
+Test(benchmark_run, kernel_runtime_gaggles_run_in_the_private_workdir_too) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to mount an image");
+    if (std::system("command -v mksquashfs >/dev/null") != 0) cr_skip_test("needs mksquashfs");
+    TempDir top;
+    const Shared dirs = shared_dirs(top);
+    const std::string tree = top.file("tree"), env = top.file("env"), image = top.file("env.sqfs");
+    cr_assert(mkdir(tree.c_str(), 0755) == 0 && mkdir(env.c_str(), 0755) == 0);
+    // The interpreter inside the image, run from the mount in the holder's namespace.
+    make_script(tree + "/python3", "pwd > " + dirs.report + "/cwd.$$\n" + kLeaveLitter + "/ link.$$\n");
+    cr_assert(std::system(("mksquashfs " + tree + " " + image + " -noappend -quiet >/dev/null 2>&1").c_str()) == 0);
+    BenchmarkContext ctx = conda_context("", dirs.out, 2);
+    ctx.site.conda = env;
+    ctx.site.conda_python = env + "/python3";
+    ctx.site.mount_at = env;
+    ctx.site.image = image;
+    ctx.site.runtime = Runtime::kernel;
+    ctx.site.workdir = dirs.base;
+    ctx.request.mode = Mode::container;
+    expect_eq(run_as_slurmstepd(ctx), "", "run as slurmstepd");
+    std::vector<std::string> cwds;
+    for (const auto &name : entries(dirs.report))
+        if (name.rfind("cwd.", 0) == 0) cwds.push_back(unit::read_text(dirs.report + "/" + name));
+    cr_assert_eq(cwds.size(), 2u, "reports: [%s]", unit::join(entries(dirs.report)).c_str());
+    cr_assert(cwds[0].rfind(dirs.base + "/pyimport-", 0) == 0, "cwd %s", cwds[0].c_str());
+    expect_eq(entries(dirs.base), {}, "workdir base after the gaggle");
+    expect_eq(entries(dirs.out).size() == 1 ? "one record" : unit::join(entries(dirs.out)), "one record", "outdir");
+}
+
+namespace {
+
+// Container mode through a stand-in for ch-run that runs the interpreter itself.
+BenchmarkContext charliecloud_context(const TempDir &dir, const std::string &user) {
+    BenchmarkContext ctx = conda_context("/bin/true", "");
+    const std::string ch_run = dir.file("ch-run");
+    make_script(ch_run, "shift 2\nexec \"$@\"\n");
+    unit::write_text(dir.file("env.sqfs"), "");
+    ctx.site.image = dir.file("env.sqfs");
+    ctx.site.runtime = Runtime::charliecloud;
+    ctx.site.runtime_path = ch_run;
+    ctx.site.container_python = "/bin/true";
+    ctx.request.mode = Mode::container;
+    ctx.job_env = {"PATH=/usr/bin:/bin", "USER=" + user};
+    return ctx;
+}
+
+} // namespace
+
+Test(benchmark_run, ch_runs_directory_is_made_first_and_must_be_the_job_users) {
+    TempDir dir;
+    const std::string user = "pyimport-unit-" + std::to_string(getpid());
+    const std::string storage = "/var/tmp/" + user + ".ch";
+    rmdir(storage.c_str());
+    ran(charliecloud_context(dir, user));
+    struct stat st;
+    cr_assert(lstat(storage.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+                  (st.st_mode & 07777) == 0700,
+              "ch-run's directory was not made, mode 0700, as the caller");
+    // Made first by someone else: the job's images would mount in another user's directory.
+    cr_assert(chown(storage.c_str(), unit::kNobody, unit::kNobody) == 0);
+    expect_message(failed(charliecloud_context(dir, user)),
+                   {"ch-run's directory '" + storage + "' is not a directory of the job user's (uid 65534)"});
+    rmdir(storage.c_str());
 }

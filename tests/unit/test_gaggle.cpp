@@ -1,6 +1,6 @@
 // The gaggle engine with real processes: barrier, release, timing, exit
 // statuses, timeouts that kill whole process groups, exec failures, stderr
-// tails, and what each child gets (environment, cwd, fds, signals, ids).
+// tails, and what each child gets (environment, cwd, fds, signals, ids, limits).
 #include "gaggle.hpp"
 #include "unit_support.hpp"
 
@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using namespace pyimport;
@@ -50,6 +51,12 @@ std::string not_run(const GaggleSpec &spec) {
     std::string error;
     cr_assert(!run_gaggle(spec, error).has_value(), "gaggle ran, expected a setup failure");
     return error;
+}
+
+int64_t monotonic_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * kSecond + ts.tv_nsec;
 }
 
 int64_t realtime_ns() {
@@ -132,6 +139,32 @@ void group_killed(const InterpreterFigures &f, const std::string &pid_file) {
 
 // Orphans of the gaggle's children come to this process, which can then wait for them.
 void adopt_orphans() { cr_assert(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+
+rlimit limit_of(int resource) {
+    rlimit r{};
+    cr_assert(getrlimit(resource, &r) == 0);
+    return r;
+}
+
+void set_limit(int resource, rlim_t soft, rlim_t hard) {
+    const rlimit r{soft, hard};
+    cr_assert(setrlimit(resource, &r) == 0, "setrlimit %d: %s", resource, std::strerror(errno));
+}
+
+// As the shell's ulimit prints it: core sizes in 512-byte blocks, stack in KiB.
+std::string ulimit_text(rlim_t value, rlim_t unit = 1) {
+    return value == RLIM_INFINITY ? "unlimited" : std::to_string(value / unit);
+}
+
+// What the ulimit commands of `spec` (a gaggle of 2) print, the same in both interpreters.
+std::string limits_seen(GaggleSpec spec) {
+    spec.capture_stdout = true;
+    const GaggleFigures g = ran(spec);
+    for (const InterpreterFigures &f : g.interpreters)
+        cr_assert(f.succeeded(), "interpreter %d failed: %s", f.index, f.stderr_tail.c_str());
+    expect_eq(g.interpreters[1].stdout_text, g.interpreters[0].stdout_text, "limits of the second interpreter");
+    return g.interpreters[0].stdout_text;
+}
 
 } // namespace
 
@@ -234,6 +267,59 @@ Test(gaggle, stderr_capture_leaves_no_file) {
     expect_eq(scratch.entries(), {}, "scratch directory");
 }
 
+// One interpreter (whichever makes the directory first) floods stderr with
+// 50 MB; the others write more than a pipe holds meanwhile, so a drain stuck
+// on one pipe would block them.
+Test(gaggle, stderr_flood_keeps_only_the_tail) {
+    TempDir dir;
+    const std::string line = "0123456789abcdef\n";  // what yes prints
+    const size_t flood = 50000000;
+    GaggleSpec spec = shell("if mkdir flooder 2>/dev/null; then"
+                            "  yes 0123456789abcdef | head -c " + std::to_string(flood) + " >&2; printf END >&2;"
+                            "  stat -L -c %s /proc/$$/fd/2 > stderr-size; exit 3; "
+                            "fi; head -c 200000 /dev/zero | tr '\\0' b >&2; echo short >&2; exit 4",
+                            3);
+    spec.workdir = spec.scratch_dir = dir.path();
+    GaggleFigures g = ran(spec);
+    std::string flood_tail;
+    for (size_t at = flood - (1024 - 3); at < flood; ++at) flood_tail += line[at % line.size()];
+    flood_tail += "END";
+    int flooders = 0;
+    for (const InterpreterFigures &f : g.interpreters) {
+        if (f.exit_code == 3) {
+            ++flooders;
+            expect_eq(f.stderr_tail, flood_tail, "stderr_tail of the flood");
+        } else {
+            expect_exit(f, 4, 0, false);
+            expect_eq(f.stderr_tail, std::string(1024 - 6, 'b') + "short\n", "stderr_tail beside the flood");
+        }
+        cr_assert_lt(f.wall_ns, 10 * kSecond, "interpreter %d took %lld ns", f.index, (long long)f.wall_ns);
+    }
+    cr_assert_eq(flooders, 1);
+    // What stderr held once the flood was written: a pipe's few unread bytes, not 50 MB.
+    const long long stderr_size = std::atoll(unit::read_text(dir.file("stderr-size")).c_str());
+    cr_assert_lt(stderr_size, 1 << 20, "the flooder's stderr held %lld bytes", stderr_size);
+    expect_eq(dir.entries(), {"flooder", "stderr-size"}, "scratch and work directory");
+    no_child_left();
+}
+
+// A daemon escaping the interpreter's process group keeps the stderr pipe
+// open: the gaggle must end all the same, without waiting for it.
+Test(gaggle, stderr_held_by_a_daemon_does_not_delay_the_end) {
+    TempDir dir;
+    GaggleSpec spec = shell("setsid sleep 30 & echo $! > " + dir.file("daemon") + "; echo bye >&2; exit 1");
+    const int64_t before = monotonic_ns();
+    InterpreterFigures f = ran_one(spec);
+    const int64_t took = monotonic_ns() - before;
+    const pid_t daemon = pid_t(std::atoi(unit::read_text(dir.file("daemon")).c_str()));
+    const bool alive = daemon > 0 && kill(daemon, 0) == 0;
+    if (daemon > 0) kill(daemon, SIGKILL);
+    cr_assert(alive, "the daemon %d did not outlive the gaggle: the test proves nothing", daemon);
+    expect_exit(f, 1, 0, false);
+    expect_eq(f.stderr_tail, "bye\n", "stderr_tail");
+    cr_assert_lt(took, kSecond + kSecond / 2, "the gaggle took %lld ns", (long long)took);
+}
+
 Test(gaggle, stdout_is_kept_only_when_asked) {
     GaggleSpec spec = shell("echo out; echo err >&2", 2);
     for (const InterpreterFigures &f : ran(spec).interpreters) expect_eq(f.stdout_text, "", "stdout_text by default");
@@ -277,7 +363,7 @@ Test(gaggle, inherited_fds_are_not_leaked) {
     cr_assert(ran_one(spec).succeeded());
     close(100);
     const std::string fds = unit::read_text(dir.file("fds"));
-    for (const std::string &stdio : {std::string(" 0 -> /dev/null\n"), " 2 -> " + dir.path() + "/"})
+    for (const std::string &stdio : {std::string(" 0 -> /dev/null\n"), std::string(" 2 -> pipe:[")})
         cr_assert(contains(fds, stdio), "no '%s' in the interpreter's fds:\n%s", stdio.c_str(), fds.c_str());
     cr_assert(!contains(fds, "leak-marker"), "the fd leaked into the interpreter:\n%s", fds.c_str());
 }
@@ -291,6 +377,59 @@ Test(gaggle, signal_mask_and_ignored_signals_are_reset) {
     TempDir dir;
     cr_assert(ran_one(shell("exec grep -E '^Sig(Blk|Ign):' /proc/self/status > " + dir.file("sig"))).succeeded());
     expect_eq(unit::read_text(dir.file("sig")), "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", "status");
+}
+
+// ---- resource limits -----------------------------------------------------------------
+
+Test(gaggle, job_limits_are_applied) {
+    const rlim_t core_hard = limit_of(RLIMIT_CORE).rlim_max;
+    if (core_hard == 0) cr_skip_test("the hard core size limit is 0 here");
+    set_limit(RLIMIT_CORE, core_hard, core_hard);  // what slurmstepd hands down: unlimited core files
+    GaggleSpec spec = shell("ulimit -c; ulimit -n", 2);
+    spec.limits = {{RLIMIT_CORE, 0}, {RLIMIT_NOFILE, 64}};
+    expect_eq(limits_seen(spec), "0\n64\n", "ulimit -c; ulimit -n");
+}
+
+Test(gaggle, a_limit_above_the_hard_one_is_capped_not_refused) {
+    set_limit(RLIMIT_NOFILE, 100, limit_of(RLIMIT_NOFILE).rlim_max);  // else soft = hard, whatever happens
+    const rlimit nofile = limit_of(RLIMIT_NOFILE), core = limit_of(RLIMIT_CORE);
+    GaggleSpec spec = shell("ulimit -Sn; ulimit -Hn; ulimit -Sc; ulimit -Hc", 2);
+    spec.limits = {{RLIMIT_NOFILE, nofile.rlim_max + 1000}, {RLIMIT_CORE, RLIM_INFINITY}};
+    expect_eq(limits_seen(spec),
+              ulimit_text(nofile.rlim_max) + "\n" + ulimit_text(nofile.rlim_max) + "\n" + ulimit_text(core.rlim_max, 512) +
+                  "\n" + ulimit_text(core.rlim_max, 512) + "\n",
+              "soft and hard limits");
+}
+
+Test(gaggle, garbage_limits_in_the_job_environment_are_ignored) {
+    set_limit(RLIMIT_NOFILE, 200, limit_of(RLIMIT_NOFILE).rlim_max);
+    GaggleSpec spec = shell("ulimit -n; ulimit -s", 2);
+    const std::string stack = ulimit_text(limit_of(RLIMIT_STACK).rlim_cur, 1024);
+    spec.limits = job_resource_limits({"SLURM_RLIMIT_NOFILE=lots", "SLURM_RLIMIT_STACK=-1", "SLURM_RLIMIT_CORE=U0"});
+    cr_assert_eq(spec.limits.size(), 1u);
+    expect_eq(limits_seen(spec), "200\n" + stack + "\n", "ulimit -n; ulimit -s");
+}
+
+Test(gaggle, limits_are_set_as_the_job_user_within_the_hard_limits) {
+    // slurmstepd's user_init: real uid 0, effective uid the user's; the hard
+    // limits it runs with bound what the job may get.
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    set_limit(RLIMIT_NOFILE, 100, 300);
+    GaggleSpec spec = shell("ulimit -Sn; ulimit -Hn; ulimit -Sc", 2);
+    spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    spec.limits = {{RLIMIT_NOFILE, 1000000}, {RLIMIT_CORE, 0}};
+    const std::string outcome = unit::in_child([&]() -> std::string {
+        if (setegid(unit::kNobody) != 0 || seteuid(unit::kNobody) != 0) return "cannot set the effective ids";
+        spec.capture_stdout = true;
+        std::string error;
+        auto figures = run_gaggle(spec, error);
+        if (!figures) return "not run: " + error;
+        for (const InterpreterFigures &f : figures->interpreters)
+            if (!f.succeeded() || f.stdout_text != "300\n300\n0\n")
+                return "interpreter " + std::to_string(f.index) + ": " + f.stdout_text + f.stderr_tail;
+        return "ok";
+    });
+    expect_eq(outcome, "ok", "gaggle");
 }
 
 Test(gaggle, credentials_are_switched) {
@@ -332,6 +471,21 @@ Test(gaggle, ids_are_switched_from_an_effective_user_with_real_root) {
               "ids of the interpreter");
 }
 
+Test(gaggle, stderr_drain_runs_with_the_job_ids) {
+    if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
+    TempDir dir;
+    chmod(dir.path().c_str(), 0777);
+    // The interpreter's siblings: the drain, the only other child of the harness.
+    GaggleSpec spec = shell("for s in $(grep -l \"^PPid:[[:space:]]*$PPID\\$\" /proc/[0-9]*/status); do "
+                            "[ $s = /proc/$$/status ] || grep -E '^(Uid|Gid|CapEff):' $s; done > drain-ids");
+    spec.workdir = dir.path();
+    spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
+    cr_assert(ran_one(spec).succeeded());
+    expect_eq(unit::read_text(dir.file("drain-ids")),
+              "Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\nCapEff:\t0000000000000000\n",
+              "ids of the drain");
+}
+
 Test(gaggle, workdir_is_entered_with_the_new_ids) {
     if (!unit::running_as_root()) cr_skip_test("needs root to switch ids");
     TempDir dir;
@@ -355,7 +509,8 @@ Test(gaggle, missing_workdir_fails_the_setup_and_leaves_no_child) {
 Test(gaggle, missing_scratch_dir_fails_the_setup) {
     GaggleSpec spec = spec_for({"/bin/true"}, 2);
     spec.scratch_dir = "/nonexistent/scratch";
-    expect_message(not_run(spec), {"stderr capture file in /nonexistent/scratch: No such file or directory"});
+    spec.capture_stdout = true;
+    expect_message(not_run(spec), {"stdout capture file in /nonexistent/scratch: No such file or directory"});
     no_child_left();
 }
 

@@ -1,6 +1,7 @@
 // The record format v1: writer and reader round trip, and every way a text
 // can fail to be a valid record, each with its one-line message.
 #include "record.hpp"
+#include "sys_io.hpp"
 #include "unit_support.hpp"
 
 #include <jansson.h>
@@ -47,7 +48,7 @@ Record full_record() {
     r.job.cluster = "hpc1";
     r.run.mode = "container";
     r.run.gaggle_size = 3;
-    r.run.argv = {"/usr/bin/ch-run", "/img", "--", "/usr/bin/python3", "-c", "import numpy, \"quoted\"\t\\"};
+    r.run.argv = {"/usr/bin/ch-run", "/img", "--", "/usr/bin/python3", "-c", "import numpy, \"quoted\" \\"};
     r.run.modules = {"numpy", "os.path"};
     r.run.env_path = "/opt/env";
     r.run.image = "/img";
@@ -65,7 +66,7 @@ Record full_record() {
     InterpreterFigures &failed = r.gaggle.interpreters[1];
     failed.exit_code = 127;
     failed.exec_errno = 2;
-    failed.stderr_tail = "Traceback (most recent call last):\n  File \"<string>\" ... é ✓\n";
+    failed.stderr_tail = "Traceback (most recent call last):  File \"<string>\" ... é ✓";
     InterpreterFigures &killed = r.gaggle.interpreters[2];
     killed.exit_code = -1;
     killed.signal = 9;
@@ -260,16 +261,17 @@ Test(record, unknown_fields_are_ignored) {
 
 Test(record, texts_that_are_not_utf8_still_give_a_readable_record) {
     // A stderr tail is the last bytes of whatever the interpreter wrote: it may
-    // start inside a character or hold NUL and binary bytes. The record must
-    // stay readable, with '?' for each byte that is not text.
+    // start inside a character or hold NUL, line breaks, escape sequences and
+    // binary bytes. The record must stay readable and hold only clean text:
+    // each byte that is not is written as \xNN.
     using namespace std::string_literals;
     const std::string raw = "\xa9 cut \xc3"s + "\0nul \xff\xfe é\n"s;
     Record r = full_record();
     r.gaggle.interpreters[1].stderr_tail = raw;
     r.job.node = "n\xe9ud";  // Latin-1, not UTF-8
     Record back = parsed(record_to_json(r));
-    expect_eq(back.gaggle.interpreters[1].stderr_tail, "? cut ??nul ?? é\n", "stderr_tail");
-    expect_eq(back.job.node, "n?ud", "job.node");
+    expect_eq(back.gaggle.interpreters[1].stderr_tail, "\\xa9 cut \\xc3\\x00nul \\xff\\xfe é\\x0a", "stderr_tail");
+    expect_eq(back.job.node, "n\\xe9ud", "job.node");
 }
 
 Test(record, file_name) {
@@ -280,10 +282,13 @@ Test(record, file_name) {
     expect_eq(record_file_name(job, "abc"), "pyimport-123.4-node1-abc.json", "without cluster");
     job.cluster = "hpc";
     expect_eq(record_file_name(job, "abc"), "pyimport-hpc-123.4-node1-abc.json", "with cluster");
+    job.node = "n\x1b]0;T\a/../x";  // pyimport-gaggle --node is anyone's text
+    expect_eq(record_file_name(job, "abc"), "pyimport-hpc-123.4-n__0_T__.._x-abc.json", "plain characters only");
 }
 
 Test(record, name_token_is_random_and_plain) {
-    const std::string a = record_name_token(), b = record_name_token();
+    std::string a, b;
+    cr_assert(random_name_part(a) && random_name_part(b));
     cr_assert(a.size() == 16 && b.size() == 16 && a != b, "%s %s", a.c_str(), b.c_str());
     cr_assert(a.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567") == std::string::npos, "%s", a.c_str());
 }

@@ -47,13 +47,15 @@ Test(site_settings, defaults_without_arguments) {
     cr_assert_eq(s.max_gaggle, 64);
     cr_assert_eq(s.timeout_s, 300);
     cr_assert(s.setenv.empty());
+    cr_assert_eq(s.record_mode, 0644u);
 }
 
 Test(site_settings, every_key) {
     SiteSettings s = accepted({"outdir=/srv/records", "conda=/opt/env", "conda_python=/opt/env/bin/python3.12",
                                "image=/img/py.sqfs", "runtime=apptainer", "runtime_path=/opt/apptainer/bin/apptainer",
                                "mount_at=/mnt/env", "container_python=/usr/local/bin/python3", "modules=numpy,os.path",
-                               "max_gaggle=8", "timeout=60", "workdir=/var/tmp", "setenv=OMP_NUM_THREADS=1"});
+                               "max_gaggle=8", "timeout=60", "workdir=/var/tmp", "setenv=OMP_NUM_THREADS=1",
+                               "record_mode=0600"});
     expect_eq(paths(s),
               {"/srv/records", "/opt/env", "/opt/env/bin/python3.12", "/img/py.sqfs", "/opt/apptainer/bin/apptainer",
                "/mnt/env", "/usr/local/bin/python3", "/var/tmp"},
@@ -63,6 +65,15 @@ Test(site_settings, every_key) {
     cr_assert_eq(s.max_gaggle, 8);
     cr_assert_eq(s.timeout_s, 60);
     expect_eq(s.setenv, {"OMP_NUM_THREADS=1"}, "setenv");
+    cr_assert_eq(s.record_mode, 0600u);
+}
+
+Test(site_settings, record_mode_is_one_of_three) {
+    cr_assert_eq(accepted({"record_mode=0600"}).record_mode, 0600u);
+    cr_assert_eq(accepted({"record_mode=0640"}).record_mode, 0640u);
+    cr_assert_eq(accepted({"record_mode=0644"}).record_mode, 0644u);
+    for (const char *bad : {"", "644", "0666", "0777", "0604", "0o640", "0640 ", "u=rw", "00644", "0x1a4"})
+        rejected_value("record_mode", bad, "use 0600, 0640 or 0644");
 }
 
 Test(site_settings, conda_python_defaults_to_the_environments_python3) {
@@ -134,7 +145,7 @@ Test(site_settings, setenv_rejections) {
 
 Test(site_settings, unknown_keys_list_the_allowed_ones) {
     const std::string keys = "(keys: conda, conda_python, container_python, image, max_gaggle, modules, mount_at, "
-                             "outdir, runtime, runtime_path, setenv, timeout, workdir)";
+                             "outdir, record_mode, runtime, runtime_path, setenv, timeout, workdir)";
     rejected({"colour=red"}, {"plugstack.conf: unknown key 'colour'", keys});
     rejected({"OUTDIR=/x"}, {"unknown key 'OUTDIR'", keys});
     rejected({"=x"}, {"unknown key ''", keys});

@@ -19,6 +19,9 @@ Test(text_escape, escapes_controls_backslash_and_bad_utf8) {
     expect_eq(escape_text("\xc0\xaf"), "\\xc0\\xaf", "an overlong form");
     expect_eq(escape_text(std::string("a\0b", 3)), "a\\x00b", "NUL");
     for (const char *bad : {"a\nb", "\x1b", "\xc2\x85", "\xff", "tab\there"}) cr_assert(!is_clean_text(bad), "%s", bad);
+    // Text that displays as something else: a right-to-left override, a line separator.
+    expect_eq(escape_text("a\u202e=cmd\u2028b"), "a\\xe2\\x80\\xae=cmd\\xe2\\x80\\xa8b", "bidi override and separator");
+    cr_assert(!is_clean_text("\u2067x") && !is_clean_text("\u200f") && is_clean_text("\u2010"));
 }
 
 Test(text_escape, bounds_the_length) {

@@ -1,30 +1,22 @@
-// The fast record reader: its canonical-layout tier first
-// (record_read_canonical.cpp), then simdjson DOM. Kept out of record.cpp so that only
-// programs that use it (pyimport-aggregate, the tests) link simdjson: the
-// plugin never references FastRecordReader, so this archive member stays out.
-//
-// The simdjson tier walks the same field tables as the reference reader (record_schema) and
-// applies the same consistency check. It accepts a document only when jansson
-// would parse it the same way (no duplicate keys, no NUL in strings, integers
-// within int64); on anything else it hands the text to record_from_json, so a
-// problem is always named by the reference reader's one line, and a document
-// it cannot judge is still read correctly.
-#include "record.hpp"
-#include "record_read_canonical.hpp"
+// The simdjson reader walks the same field tables as the reference reader
+// (record_schema) and applies the same consistency check. It accepts a
+// document only when jansson would parse it the same way (no duplicate keys,
+// only clean text, integers within int64); on anything else it hands the text
+// to record_from_json, so a problem is always named by the reference reader's
+// one line, and a document it cannot judge is still read correctly.
+#include "fast_record_reader.hpp"
+
+#include "text_escape.hpp"
 
 #include <simdjson.h>
 
-#include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
-namespace pyimport {
+namespace agg {
 
-using namespace record_schema;
+using namespace pyimport;
+using namespace pyimport::record_schema;
 
 namespace {
 
@@ -34,10 +26,6 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
-
-inline bool same(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
-}
 
 bool plain_value(element e);
 
@@ -83,7 +71,7 @@ bool read_text(element v, std::string &out, bool nullable) {
     }
     if (v.type() != element_type::STRING) return false;
     std::string_view s(v);
-    if (has_nul(s)) return false;
+    if (!is_clean_text(s)) return false;
     out.assign(s.data(), s.size());
     return true;
 }
@@ -124,9 +112,9 @@ template <class S, size_t N> const std::array<std::string_view, N> &keys_of(cons
 // Index of `key` in `fields`, trying `hint` (the writer's order) first; N when unknown.
 template <class S, size_t N> size_t find_field(const Field<S> (&fields)[N], std::string_view key, size_t hint) {
     const auto &keys = keys_of(fields);
-    if (hint < N && same(key, keys[hint])) return hint;
+    if (hint < N && key == keys[hint]) return hint;
     for (size_t i = 0; i < N; ++i)
-        if (same(key, keys[i])) return i;
+        if (key == keys[i]) return i;
     return N;
 }
 
@@ -173,8 +161,11 @@ bool read_fs_ops(element e, std::map<std::string, int64_t> &out) {
     out.clear();
     if (!plain_value(e)) return false;
     if (e.type() != element_type::OBJECT) return true;  // the reference reader ignores it too
-    for (auto member : object(e))
-        if (member.value.type() == element_type::INT64) out[std::string(member.key)] = int64_t(member.value);
+    for (auto member : object(e)) {
+        if (member.value.type() != element_type::INT64) continue;
+        if (!is_clean_text(member.key)) return false;
+        out[std::string(member.key)] = int64_t(member.value);
+    }
     return true;
 }
 
@@ -189,7 +180,7 @@ bool read_record(element root, Record &rec) {
     rec.fs_metadata_ops.clear();
     for (auto member : object(root)) {
         size_t i = 0;
-        while (i < std::size(kTop) && !same(member.key, kTop[i])) ++i;
+        while (i < std::size(kTop) && member.key != kTop[i]) ++i;
         if (i == std::size(kTop)) {
             if (!unknown.accept(member.key, member.value)) return false;
             continue;
@@ -220,86 +211,24 @@ bool read_record(element root, Record &rec) {
 
 } // namespace
 
-static_assert(FastRecordReader::kPadding >= simdjson::SIMDJSON_PADDING && FastRecordReader::kPadding >= kCanonicalPadding,
-              "the padding serves both tiers");
-
 struct FastRecordReader::Impl {
     simdjson::dom::parser parser;
-    std::unique_ptr<char[]> buffer;  // text plus simdjson's padding
-    size_t capacity = 0;
     size_t referred = 0;
-    size_t general = 0;
-
-    char *room(size_t size) {
-        if (size + kPadding > capacity) {
-            capacity = (size + kPadding) * 2;
-            buffer.reset(new char[capacity]);
-        }
-        std::memset(buffer.get() + size, 0, kPadding);
-        return buffer.get();
-    }
-
-    // `text` is followed by kPadding zero bytes (the reader's buffer or the caller's).
-    bool parse_padded(const char *text, size_t size, Record &out, std::string &error) {
-        if (read_canonical_record(text, size, out)) return true;
-        ++general;
-        element root;
-        if (!parser.parse(text, size, false).get(root) && read_record(root, out)) return true;
-        // The reference reader names the problem, or reads what this one could not judge.
-        ++referred;
-        auto rec = record_from_json(std::string(text, size), error);
-        if (!rec) return false;
-        out = std::move(*rec);
-        return true;
-    }
 };
 
 FastRecordReader::FastRecordReader() : impl_(new Impl) {}
 FastRecordReader::~FastRecordReader() = default;
 size_t FastRecordReader::referred() const { return impl_->referred; }
-size_t FastRecordReader::general() const { return impl_->general; }
 
 bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
-    std::memcpy(impl_->room(text.size()), text.data(), text.size());
-    return impl_->parse_padded(impl_->buffer.get(), text.size(), out, error);
+    element root;
+    if (!impl_->parser.parse(text.data(), text.size(), true).get(root) && read_record(root, out)) return true;
+    // The reference reader names the problem, or reads what this one could not judge.
+    ++impl_->referred;
+    auto rec = record_from_json(text, error);
+    if (!rec) return false;
+    out = std::move(*rec);
+    return true;
 }
 
-bool FastRecordReader::parse_padded(const char *text, size_t size, Record &out, std::string &error) {
-    return impl_->parse_padded(text, size, out, error);
-}
-
-std::string FastRecordReader::cannot_read(int errnum) { return std::string("cannot read: ") + std::strerror(errnum); }
-
-bool FastRecordReader::read_file(const std::string &path, Record &out, std::string &error) {
-    // No fstat: records are small, so read into the buffer until the end and
-    // grow it when a file fills it (up to kMaxRecordBytes).
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return error = cannot_read(errno), false;
-    size_t size = 0, room = std::max<size_t>(impl_->capacity, size_t(64) << 10) - kPadding;
-    char *buf = impl_->room(room);
-    for (;;) {
-        ssize_t n = ::read(fd, buf + size, room - size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (n < 0) error = cannot_read(errno);
-            close(fd);
-            if (n < 0) return false;
-            break;
-        }
-        size += size_t(n);
-        if (size > kMaxRecordBytes) {
-            close(fd);
-            return error = "too large to be a record (over " + std::to_string(kMaxRecordBytes) + " bytes)", false;
-        }
-        if (size == room) {
-            std::string keep(buf, size);
-            room *= 2;
-            buf = impl_->room(room);
-            std::memcpy(buf, keep.data(), size);
-        }
-    }
-    std::memset(buf + size, 0, kPadding);
-    return impl_->parse_padded(buf, size, out, error);
-}
-
-} // namespace pyimport
+} // namespace agg

@@ -1,8 +1,9 @@
-// The SPANK entry points, loaded by every srun, slurmd and slurmstepd whether
-// or not a job asks for a gaggle. So this file stays tiny: no C++ runtime, no
-// exceptions, no allocation beyond the option's value. It registers the
-// option, remembers its value, and dispatches on context into
-// pyimport_bench_core.so, which it loads only when there is work.
+// The dispatcher, built as pyimport_bench.so: the SPANK entry points, loaded
+// by every srun, slurmd and slurmstepd whether or not a job asks for a gaggle.
+// So this file stays tiny: no C++ runtime, no exceptions, no allocation beyond
+// the option's value. It registers the option, remembers its value, and
+// dispatches on context into pyimport_bench_core.so (srun_*, slurmd_*,
+// slurmstepd_* there), which it loads only when there is work.
 // (Measured: linking the whole engine here cost srun -N4 about 4%.)
 extern "C" {
 #include "core_api.h"

@@ -40,7 +40,10 @@ CORE_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out spank_plugin/dispatch_en
 # pyimport-aggregate: helper/aggregate/main.cpp plus a library the unit tests link too.
 AGG_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out helper/aggregate/main.cpp,$(wildcard helper/aggregate/*.cpp)))
 LIBAGGREGATE := $(BUILD)/libaggregate.a
-HELPER_BINS := $(BUILD)/pyimport-gaggle $(BUILD)/pyimport-record $(BUILD)/pyimport-aggregate
+# pyimport-study: helper/pyimport_study.cpp plus helper/study/ as a library the unit tests link too.
+STUDY_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard helper/study/*.cpp))
+LIBSTUDY := $(BUILD)/libstudy.a
+HELPER_BINS := $(BUILD)/pyimport-gaggle $(BUILD)/pyimport-record $(BUILD)/pyimport-aggregate $(BUILD)/pyimport-study
 UNIT_BINS := $(patsubst %.cpp,$(BUILD)/%,$(wildcard tests/unit/test_*.cpp))
 
 # The core carries its C++ runtime (no dependence on the host's libstdc++);
@@ -80,9 +83,15 @@ $(LIBAGGREGATE): $(AGG_OBJS)
 $(BUILD)/pyimport-aggregate: $(BUILD)/helper/aggregate/main.o $(LIBAGGREGATE) $(LIBPYIMPORT)
 	$(CXX) -o $@ $^ $(LIBS) $(ALL_LDFLAGS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.cpp $(LIBAGGREGATE) $(LIBPYIMPORT)
+$(LIBSTUDY): $(STUDY_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/pyimport-study: $(BUILD)/helper/pyimport_study.o $(LIBSTUDY) $(LIBAGGREGATE) $(LIBPYIMPORT)
+	$(CXX) -o $@ $^ $(LIBS) $(ALL_LDFLAGS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.cpp $(LIBSTUDY) $(LIBAGGREGATE) $(LIBPYIMPORT)
 	@mkdir -p $(@D)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LIBAGGREGATE) $(LIBPYIMPORT) -lcriterion $(LIBS) $(ALL_LDFLAGS)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LIBSTUDY) $(LIBAGGREGATE) $(LIBPYIMPORT) -lcriterion $(LIBS) $(ALL_LDFLAGS)
 
 # Executables are position-independent (ASLR for the helpers too).
 $(HELPER_BINS) $(UNIT_BINS): ALL_LDFLAGS += $(HARDEN_EXE_LDFLAGS)
@@ -161,6 +170,9 @@ install: all
 	install -m 0755 $(HELPER_BINS) helper/pyimport-env-build $(DESTDIR)$(BINDIR)/
 	for s in 1 5 8; do for m in man/*.$$s; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
 	install -m 0644 etc/plugstack.conf.sample $(DESTDIR)$(SYSCONFDIR)/pyimport-bench.plugstack.conf.sample
+	install -d $(DESTDIR)$(PREFIX)/share/pyimport-bench/study-2017
+	install -m 0644 data/study-2017/overall_time.bcp data/study-2017/individual_time.bcp data/study-2017/README.md \
+	    $(DESTDIR)$(PREFIX)/share/pyimport-bench/study-2017/
 
 clean:
 	rm -rf build build-san build-fuzz

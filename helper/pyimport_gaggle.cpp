@@ -2,6 +2,7 @@
 // settings as plugstack.conf and the same request as --pyimport-bench=, and
 // writes the same record, so the engine can be tried and tested anywhere.
 #include "benchmark_run.hpp"
+#include "command_line.hpp"
 #include "parse_util.hpp"
 #include "text_escape.hpp"
 #include "version.hpp"
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -44,28 +46,35 @@ struct Arguments {
     pyimport::JobIdentity job;
 };
 
-// Returns "" or an error; numeric flags are checked like everything else.
+// Returns "" or an error ("help" for --help); numbers are checked like everything else.
 std::string parse_arguments(int argc, char **argv, Arguments &args) {
     args.job.node = pyimport::this_host_name();
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto number = [&](const char *flag, long hi) -> std::optional<long> {
-            if (i + 1 >= argc) return std::nullopt;
-            auto n = pyimport::parse_bounded_int(argv[++i], 0, hi);
-            if (!n) std::fprintf(stderr, "pyimport-gaggle: invalid %s %s\n", flag, pyimport::quote_text(argv[i]).c_str());
-            return n;
+    bool help = false;
+    auto number = [](auto &into, long long lo, long long hi) {
+        return [&into, lo, hi](const std::string &v) -> std::string {
+            auto n = pyimport::parse_bounded_int(v, lo, hi);
+            if (!n) return "needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            into = static_cast<std::remove_reference_t<decltype(into)>>(*n);
+            return "";
         };
-        if (a == "--print") args.print = true;
-        else if (a == "--node" && i + 1 < argc) args.job.node = argv[++i];
-        else if (a == "--job-id") { auto n = number("--job-id", 999999999); if (!n) return "--job-id needs a whole number"; args.job.job_id = uint32_t(*n); }
-        else if (a == "--step-id") { auto n = number("--step-id", 999999999); if (!n) return "--step-id needs a whole number"; args.job.step_id = uint32_t(*n); }
-        else if (a == "--node-index") { auto n = number("--node-index", 999999); if (!n) return "--node-index needs a whole number"; args.job.node_index = int(*n); }
-        else if (a == "--node-count") { auto n = number("--node-count", 999999); if (!n || *n < 1) return "--node-count needs a whole number from 1"; args.job.node_count = int(*n); }
-        else if (a.rfind("--", 0) == 0 || a == "-h") return a == "-h" || a == "--help" ? "help" : "unknown option " + pyimport::quote_text(a);
-        else if (!looks_like_request(a) && a.find('=') != std::string::npos) args.settings.push_back(a);
+    };
+    pyimport::CommandLine spec;
+    spec.values = {{"--node", [&](const std::string &v) { return args.job.node = v, std::string(); }},
+                   {"--job-id", number(args.job.job_id, 0, 999999999)},
+                   {"--step-id", number(args.job.step_id, 0, 999999999)},
+                   {"--node-index", number(args.job.node_index, 0, 999999)},
+                   {"--node-count", number(args.job.node_count, 1, 999999)}};
+    spec.flags = {{"--print", &args.print}, {"--help", &help}, {"-h", &help}};
+    // MODE,N[,...] is the request; NAME=VALUE words are settings.
+    spec.word = [&](const std::string &a) -> std::string {
+        if (!looks_like_request(a) && a.find('=') != std::string::npos) args.settings.push_back(a);
         else if (args.request.empty()) args.request = a;
         else return "unexpected argument " + pyimport::quote_text(a);
-    }
+        return "";
+    };
+    std::string problem = pyimport::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), spec);
+    if (help) return "help";
+    if (!problem.empty()) return problem;
     if (args.request.empty()) return "missing MODE,N (e.g. conda,4)";
     if (args.job.node_index >= args.job.node_count) return "--node-index must be below --node-count";
     return "";

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "command_line.hpp"
 #include "parse_util.hpp"
 
 #include <cstdlib>
@@ -63,9 +64,7 @@ std::string parse_tables(const std::string &text, TableChoice &t) {
     return "";
 }
 
-using Handler = std::function<std::string(const std::string &)>;
-
-std::map<std::string, Handler> value_options(Options &o) {
+std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
     auto numbers = [](NumberSet &set, long long hi) {
         return [&set, hi](const std::string &v) -> std::string {
             auto s = parse_number_set(v, 0, hi);
@@ -151,40 +150,14 @@ std::map<std::string, Handler> value_options(Options &o) {
 } // namespace
 
 std::string parse_options(const std::vector<std::string> &args, Options &o) {
-    const auto handlers = value_options(o);
-    const std::map<std::string, std::string> short_names = {{"-f", "--format"}, {"-o", "--output"}, {"-t", "--tables"}};
-    const std::map<std::string, bool *> flags = {
-        {"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet}, {"--any-owner", &o.any_owner},
-        {"--help", &o.help},     {"-h", &o.help},       {"--version", &o.version}};
-    bool only_paths = false;
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string a = args[i];
-        if (only_paths || a.empty() || a[0] != '-' || a == "-") {
-            o.paths.push_back(a);
-            continue;
-        }
-        if (a == "--") {
-            only_paths = true;
-            continue;
-        }
-        if (auto f = flags.find(a); f != flags.end()) {
-            *f->second = true;
-            continue;
-        }
-        std::string name = a, value;
-        bool has_value = false;
-        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
-            name = a.substr(0, eq), value = a.substr(eq + 1), has_value = true;
-        if (auto s = short_names.find(name); s != short_names.end()) name = s->second;
-        auto h = handlers.find(name);
-        if (h == handlers.end()) return "unknown option '" + a + "'";
-        if (!has_value) {
-            if (i + 1 >= args.size()) return name + " needs a value";
-            value = args[++i];
-        }
-        std::string problem = h->second(value);
-        if (!problem.empty()) return name + " '" + value + "': " + problem;
-    }
+    pyimport::CommandLine spec;
+    spec.values = value_options(o);
+    spec.aliases = {{"-f", "--format"}, {"-o", "--output"}, {"-t", "--tables"}};
+    spec.flags = {{"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet}, {"--any-owner", &o.any_owner},
+                  {"--help", &o.help},     {"-h", &o.help},       {"--version", &o.version}};
+    spec.word = [&o](const std::string &path) { return o.paths.push_back(path), std::string(); };
+    std::string problem = pyimport::parse_command_line(args, spec);
+    if (!problem.empty()) return problem;
     if (o.paths.empty() && o.study_dirs.empty() && !o.help && !o.version) return "no PATH given";
     if (o.filters.since_ns > o.filters.until_ns) return "--since is after --until";
     return "";

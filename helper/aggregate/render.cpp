@@ -101,47 +101,6 @@ std::string text_table(const Table &t) {
     return out;
 }
 
-// For Markdown where it is rendered (GitHub, GitLab, pandoc): first the
-// terminal rule (control bytes and invalid UTF-8 as \xNN, so no newline can
-// end a row), then every character that could end a cell, start markup or
-// open HTML: & < > as entities, the other ASCII punctuation Markdown gives a
-// meaning to backslash-escaped (CommonMark allows that for any of them). What
-// a renderer shows is exactly what the text format prints.
-std::string markdown_escape(const std::string &raw) {
-    const std::string s = terminal_text(raw);
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '~': case '#': case '!':
-        case '$':
-            out += '\\';
-            out += c;
-            break;
-        default: out += c;
-        }
-    }
-    return out.empty() ? " " : out;
-}
-
-std::string markdown_table(const Table &t) {
-    auto cols = visible(t, Format::markdown);
-    std::string out = "**" + markdown_escape(t.title) + "**\n\n|";
-    for (size_t c : cols) out += " " + markdown_escape(t.columns[c].header) + " |";
-    out += "\n|";
-    for (size_t c : cols) out += numeric_column(t, c) ? " ---: |" : " --- |";
-    out += "\n";
-    for (const auto &row : t.rows) {
-        out += "|";
-        for (size_t c : cols) out += " " + markdown_escape(row[c].text) + " |";
-        out += "\n";
-    }
-    if (!t.notes.empty()) out += "\n";
-    for (const auto &n : t.notes) out += markdown_escape(n) + "  \n";
-    return out;
-}
 
 // For a spreadsheet opening the CSV: a text cell starting with = + - @ (or a
 // TAB or CR, which some strip before looking) would be read as a formula, so it
@@ -238,6 +197,49 @@ std::string json_document(const std::vector<Table> &tables, const Dataset &data)
 }
 
 } // namespace
+
+// For Markdown where it is rendered (GitHub, GitLab, pandoc): first the
+// terminal rule (control bytes and invalid UTF-8 as \xNN, so no newline can
+// end a row), then every character that could end a cell, start markup or
+// open HTML: & < > as entities, the other ASCII punctuation Markdown gives a
+// meaning to backslash-escaped (CommonMark allows that for any of them). What
+// a renderer shows is exactly what the text format prints.
+std::string markdown_escape(const std::string &raw) {
+    const std::string s = pyimport::escape_text(raw, kMaxCellBytes);
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '~': case '#': case '!':
+        case '$':
+            out += '\\';
+            out += c;
+            break;
+        default: out += c;
+        }
+    }
+    return out.empty() ? " " : out;
+}
+
+std::string markdown_table(const Table &t) {
+    auto cols = visible(t, Format::markdown);
+    std::string out = t.title.empty() ? "|" : "**" + markdown_escape(t.title) + "**\n\n|";
+    for (size_t c : cols) out += " " + markdown_escape(t.columns[c].header) + " |";
+    out += "\n|";
+    for (size_t c : cols) out += numeric_column(t, c) ? " ---: |" : " --- |";
+    out += "\n";
+    for (const auto &row : t.rows) {
+        out += "|";
+        for (size_t c : cols) out += " " + markdown_escape(row[c].text) + " |";
+        out += "\n";
+    }
+    if (!t.notes.empty()) out += "\n";
+    for (const auto &n : t.notes) out += markdown_escape(n) + "  \n";
+    return out;
+}
+
 
 std::string render(const std::vector<Table> &all, Format format, const Dataset &data) {
     std::vector<Table> tables;

@@ -13,6 +13,14 @@ namespace agg {
 enum class Format { text, markdown, csv, json };
 std::optional<Format> parse_format(std::string_view name);
 
+// Text made safe for a Markdown table cell or line where Markdown is
+// rendered: control bytes escaped, table syntax, markup and HTML neutralised.
+std::string markdown_escape(const std::string &text);
+
+// One table as Markdown: the title in bold (when there is one), the columns
+// for people, the notes after it; every text through markdown_escape.
+std::string markdown_table(const Table &table);
+
 // One line: how many files, records, job steps and interpreters were used and
 // how many were bad or left out, and why.
 std::string totals_line(const Totals &totals, size_t configurations);

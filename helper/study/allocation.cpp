@@ -1,0 +1,108 @@
+#include "allocation.hpp"
+
+#include "parse_util.hpp"
+#include "process.hpp"
+#include "sys_io.hpp"
+#include "text_escape.hpp"
+
+#include <sstream>
+
+namespace study {
+
+std::optional<Allocation> allocation_from_env(const EnvLookup &env, std::string &error) {
+    const char *id = env("SLURM_JOB_ID");
+    if (!id || !*id)
+        return error = "not inside an allocation (SLURM_JOB_ID is unset): run it under salloc or sbatch "
+                       "(pyimport-study --print-sbatch prints a script)",
+               std::nullopt;
+    Allocation a;
+    auto job = pyimport::parse_bounded_int(id, 1, 4294967295LL);
+    if (!job) return error = "SLURM_JOB_ID " + pyimport::quote_text(id, 40) + " is not a job id", std::nullopt;
+    a.job_id = uint32_t(*job);
+    const char *nodes = env("SLURM_JOB_NUM_NODES");
+    if (!nodes || !*nodes) nodes = env("SLURM_NNODES");
+    auto count = nodes ? pyimport::parse_bounded_int(nodes, 1, 1'000'000) : std::nullopt;
+    if (!count)
+        return error = "SLURM_JOB_NUM_NODES " + pyimport::quote_text(nodes ? nodes : "", 40) +
+                       " is not a node count",
+               std::nullopt;
+    a.node_count = int(*count);
+    const char *list = env("SLURM_JOB_NODELIST");
+    if (!list || !*list) list = env("SLURM_NODELIST");
+    a.nodelist = list ? list : "";
+    return a;
+}
+
+namespace {
+
+std::vector<std::string> words_of(const std::string &line) {
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+bool names_our_plugin(const std::string &path) {
+    const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+    return base == "pyimport_bench.so";
+}
+
+} // namespace
+
+std::optional<std::string> plugstack_path(const std::string &config, std::string &error) {
+    std::istringstream in(config);
+    for (std::string line; std::getline(in, line);) {
+        auto words = words_of(line);
+        if (words.size() >= 3 && words[0] == "PlugStackConfig" && words[1] == "=") return words[2];
+    }
+    return error = "scontrol show config names no PlugStackConfig", std::nullopt;
+}
+
+std::optional<pyimport::SiteSettings> site_from_plugstack(const std::string &text, std::string &error) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        auto words = words_of(line);
+        if (words.size() < 2 || !names_our_plugin(words[1])) continue;
+        std::vector<std::string> args(words.begin() + 2, words.end());
+        auto site = pyimport::parse_site_settings(args, error);
+        if (!site) return error = "plugstack.conf: " + error, std::nullopt;
+        return site;
+    }
+    return error = "plugstack.conf has no pyimport_bench.so line: the plugin is not installed on this cluster",
+           std::nullopt;
+}
+
+std::optional<pyimport::SiteSettings> find_site_settings(std::string &error) {
+    auto config = capture_output({"scontrol", "show", "config"}, error);
+    if (!config) return std::nullopt;
+    auto path = plugstack_path(*config, error);
+    if (!path) return std::nullopt;
+    auto file = pyimport::read_regular_file(*path, size_t(1) << 20, true, error);
+    if (!file) return error = "plugstack.conf " + pyimport::quote_text(*path) + ": " + error, std::nullopt;
+    auto site = site_from_plugstack(file->text, error);
+    if (site && site->outdir.empty())
+        return error = "plugstack.conf " + pyimport::quote_text(*path) +
+                       ": pyimport_bench has no outdir=, so its records cannot be found",
+               std::nullopt;
+    return site;
+}
+
+std::string slurm_version() {
+    std::string error;
+    auto out = capture_output({"srun", "--version"}, error);
+    if (!out) return "";
+    auto words = words_of(*out);
+    std::string v = words.size() >= 2 ? words[1] : "";
+    return pyimport::is_label(v) ? v : "";
+}
+
+std::vector<std::string> node_names(const std::string &nodelist) {
+    if (nodelist.empty()) return {};
+    std::string error;
+    auto out = capture_output({"scontrol", "show", "hostnames", nodelist}, error);
+    if (!out) return {};
+    return words_of(*out);
+}
+
+} // namespace study

@@ -43,41 +43,44 @@ struct Arguments {
     std::vector<std::string> settings;
     std::string request;
     bool print = false;
+    bool help = false;
     pyimport::JobIdentity job;
 };
 
-// Returns "" or an error ("help" for --help); numbers are checked like everything else.
-std::string parse_arguments(int argc, char **argv, Arguments &args) {
+// Fails with the problem; --help succeeds with args.help set. Numbers are
+// checked like everything else.
+pyimport::Result<void> parse_arguments(int argc, char **argv, Arguments &args) {
+    using pyimport::fail;
     args.job.node = pyimport::this_host_name();
-    bool help = false;
+    bool &help = args.help;
     auto number = [](auto &into, long long lo, long long hi) {
-        return [&into, lo, hi](const std::string &v) -> std::string {
+        return [&into, lo, hi](const std::string &v) -> pyimport::Result<void> {
             auto n = pyimport::parse_bounded_int(v, lo, hi);
-            if (!n) return "needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            if (!n) return fail("needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
             into = static_cast<std::remove_reference_t<decltype(into)>>(*n);
-            return "";
+            return pyimport::ok();
         };
     };
     pyimport::CommandLine spec;
-    spec.values = {{"--node", [&](const std::string &v) { return args.job.node = v, std::string(); }},
+    spec.values = {{"--node", [&](const std::string &v) { return args.job.node = v, pyimport::ok(); }},
                    {"--job-id", number(args.job.job_id, 0, 999999999)},
                    {"--step-id", number(args.job.step_id, 0, 999999999)},
                    {"--node-index", number(args.job.node_index, 0, 999999)},
                    {"--node-count", number(args.job.node_count, 1, 999999)}};
     spec.flags = {{"--print", &args.print}, {"--help", &help}, {"-h", &help}};
     // MODE,N[,...] is the request; NAME=VALUE words are settings.
-    spec.word = [&](const std::string &a) -> std::string {
+    spec.word = [&](const std::string &a) -> pyimport::Result<void> {
         if (!looks_like_request(a) && a.find('=') != std::string::npos) args.settings.push_back(a);
         else if (args.request.empty()) args.request = a;
-        else return "unexpected argument " + pyimport::quote_text(a);
-        return "";
+        else return fail("unexpected argument " + pyimport::quote_text(a));
+        return pyimport::ok();
     };
-    std::string problem = pyimport::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), spec);
-    if (help) return "help";
-    if (!problem.empty()) return problem;
-    if (args.request.empty()) return "missing MODE,N (e.g. conda,4)";
-    if (args.job.node_index >= args.job.node_count) return "--node-index must be below --node-count";
-    return "";
+    auto parsed = pyimport::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), spec);
+    if (help) return pyimport::ok();
+    if (!parsed) return parsed;
+    if (args.request.empty()) return fail("missing MODE,N (e.g. conda,4)");
+    if (args.job.node_index >= args.job.node_count) return fail("--node-index must be below --node-count");
+    return pyimport::ok();
 }
 
 } // namespace
@@ -86,15 +89,14 @@ namespace {
 
 int run(int argc, char **argv) {
     Arguments args;
-    std::string problem = parse_arguments(argc, argv, args);
-    if (problem == "help") return std::fputs(kUsage, stdout), kExitOk;
-    if (!problem.empty()) return usage_error(problem + "\n" + kUsage);
+    auto parsed = parse_arguments(argc, argv, args);
+    if (parsed && args.help) return std::fputs(kUsage, stdout), kExitOk;
+    if (!parsed) return usage_error(parsed.error() + "\n" + kUsage);
 
-    std::string error;
-    auto site = pyimport::parse_site_settings(args.settings, error);
-    if (!site) return usage_error(error);
-    auto request = pyimport::parse_bench_option(args.request, {site->max_gaggle, site->timeout_s}, error);
-    if (!request) return usage_error(error);
+    auto site = pyimport::parse_site_settings(args.settings);
+    if (!site) return usage_error(site.error());
+    auto request = pyimport::parse_bench_option(args.request, {site->max_gaggle, site->timeout_s});
+    if (!request) return usage_error(request.error());
 
     pyimport::BenchmarkContext ctx;
     ctx.site = *site;
@@ -108,9 +110,9 @@ int run(int argc, char **argv) {
     ctx.writer = {"pyimport-gaggle", pyimport::kVersion, pyimport::this_host_name()};
     for (char **e = environ; *e; ++e) ctx.job_env.emplace_back(*e);
 
-    auto outcome = pyimport::run_benchmark(ctx, error);
+    auto outcome = pyimport::run_benchmark(ctx);
     if (!outcome) {
-        std::fprintf(stderr, "pyimport-gaggle: %s\n", pyimport::escape_text(error, 2000).c_str());
+        std::fprintf(stderr, "pyimport-gaggle: %s\n", pyimport::escape_text(outcome.error(), 2000).c_str());
         return kExitRunFailed;
     }
     if (outcome->record_path.empty()) std::fputs(pyimport::record_to_json(outcome->record).c_str(), stdout);

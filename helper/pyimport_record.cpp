@@ -32,11 +32,10 @@ int main(int argc, char **argv) {
     const bool summary = args[0] == "summary";
     int bad = 0;
     for (size_t i = 1; i < args.size(); ++i) {
-        std::string error;
-        auto record = pyimport::read_record_file(args[i], options, error);
+        auto record = pyimport::read_record_file(args[i], options);
         if (!record) {
             std::fprintf(stderr, "pyimport-record: %s: %s\n", pyimport::escape_text(args[i], 400).c_str(),
-                         pyimport::escape_text(error, 400).c_str());
+                         pyimport::escape_text(record.error(), 400).c_str());
             ++bad;
         } else if (summary) {
             std::printf("%u.%u %s\n", record->job.job_id, record->job.step_id,

@@ -27,15 +27,14 @@ int fail(int status, const std::string &message) {
 }
 
 int write_the_report(const Manifest &m, const std::string &dir) {
-    std::string error;
-    if (!write_report(report_input(m, dir), dir, error)) return fail(kExitWrite, "report: " + error);
+    if (auto wrote = write_report(report_input(m, dir), dir); !wrote) return fail(kExitWrite, "report: " + wrote.error());
     std::printf("pyimport-study: report: %s/report.md, %s/report.html\n", pyimport::escape_text(dir).c_str(),
                 pyimport::escape_text(dir).c_str());
     return kExitDone;
 }
 
 // mkdir -p for the study's directory and its records/.
-bool make_dirs(const std::string &dir, std::string &error) {
+pyimport::Result<void> make_dirs(const std::string &dir) {
     std::string path;
     for (size_t at = 0; at != std::string::npos;) {
         size_t next = dir.find('/', at + 1);
@@ -43,12 +42,12 @@ bool make_dirs(const std::string &dir, std::string &error) {
         at = next;
         if (path.empty() || path == "/") continue;
         if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
-            return error = "cannot create " + pyimport::quote_text(path) + ": " + std::strerror(errno), false;
+            return pyimport::fail("cannot create " + pyimport::quote_text(path) + ": " + std::strerror(errno));
     }
     const std::string records = dir + "/" + kRecordsDir;
     if (mkdir(records.c_str(), 0755) != 0 && errno != EEXIST)
-        return error = "cannot create " + pyimport::quote_text(records) + ": " + std::strerror(errno), false;
-    return true;
+        return pyimport::fail("cannot create " + pyimport::quote_text(records) + ": " + std::strerror(errno));
+    return pyimport::ok();
 }
 
 std::string shell_word(const std::string &w) {
@@ -88,35 +87,38 @@ void print_sbatch(const Plan &plan, const std::vector<std::string> &args) {
 
 int run(const std::vector<std::string> &args) {
     Options o;
-    if (std::string problem = parse_options(args, o); !problem.empty())
-        return fail(kExitUsage, problem + " (pyimport-study --help)");
+    if (auto parsed = parse_options(args, o); !parsed)
+        return fail(kExitUsage, parsed.error() + " (pyimport-study --help)");
     if (o.help) return std::fputs(kUsage, stdout), kExitDone;
     if (o.version) return std::printf("pyimport-study %s\n", pyimport::kVersion), kExitDone;
 
-    std::string error;
     if (!o.report_dir.empty()) {
-        auto m = load_manifest(o.report_dir, error);
-        if (!m) return fail(kExitUsage, error.empty() ? "no manifest.json in " + pyimport::quote_text(o.report_dir) : error);
-        return write_the_report(*m, o.report_dir);
+        auto m = load_manifest(o.report_dir);
+        if (!m) return fail(kExitUsage, m.error());
+        if (!*m) return fail(kExitUsage, "no manifest.json in " + pyimport::quote_text(o.report_dir));
+        return write_the_report(**m, o.report_dir);
     }
 
-    auto alloc = allocation_from_env(getenv, error);
-    if (!alloc) {
-        if (!(o.print_sbatch || o.dry_run) || o.plan.nodes.empty()) return fail(kExitUsage, error);
+    std::optional<Allocation> alloc;
+    if (auto from_env = allocation_from_env(getenv)) {
+        alloc = *from_env;
+    } else {
+        if (!(o.print_sbatch || o.dry_run) || o.plan.nodes.empty()) return fail(kExitUsage, from_env.error());
         alloc = Allocation{0, *std::max_element(o.plan.nodes.begin(), o.plan.nodes.end()), ""};  // planning only
     }
-    auto site = find_site_settings(error);
-    if (!site) return fail(kExitUsage, error);
+    auto site = find_site_settings();
+    if (!site) return fail(kExitUsage, site.error());
 
-    auto existing = load_manifest(o.out, error);
-    if (!existing && !error.empty()) return fail(kExitUsage, error);
+    auto loaded = load_manifest(o.out);
+    if (!loaded) return fail(kExitUsage, loaded.error());
+    const std::optional<Manifest> &existing = *loaded;
     PlanRequest request = o.plan;
     if (existing) {
-        if (std::string diff = plan_difference(existing->plan, o.plan); !diff.empty()) return fail(kExitUsage, diff);
+        if (auto same = plan_difference(existing->plan, o.plan); !same) return fail(kExitUsage, same.error());
         request = resume_request(existing->plan, o.plan);
     }
-    auto plan = make_plan(request, *alloc, &*site, error);
-    if (!plan) return fail(kExitUsage, error);
+    auto plan = make_plan(request, *alloc, &*site);
+    if (!plan) return fail(kExitUsage, plan.error());
     Manifest m = existing ? *existing : fresh_manifest(*plan);
     if (existing) {
         bool same = existing->steps.size() == plan->steps.size();
@@ -130,14 +132,14 @@ int run(const std::vector<std::string> &args) {
     if (o.dry_run) return print_plan(*plan, *alloc, steps_to_run(m, o.out).size()), kExitDone;
 
     install_signal_handlers();
-    if (!make_dirs(o.out, error)) return fail(kExitWrite, error);
+    if (auto made = make_dirs(o.out); !made) return fail(kExitWrite, made.error());
     m.allocation = *alloc;
     m.site_outdir = site->outdir;
     m.slurm_version = slurm_version();
     m.node_names = node_names(alloc->nodelist);
     if (m.started_utc.empty()) m.started_utc = utc_now();
     m.updated_utc = utc_now();
-    if (!save_manifest(o.out, m, error)) return fail(kExitWrite, error);
+    if (auto saved = save_manifest(o.out, m); !saved) return fail(kExitWrite, saved.error());
 
     RunOutcome outcome = run_steps(m, o.out, *site, o.quiet);
     if (outcome.write_failed) return fail(kExitWrite, outcome.write_error);
@@ -148,7 +150,7 @@ int run(const std::vector<std::string> &args) {
     }
     const size_t left = steps_to_run(m, o.out).size();
     m.finished_utc = utc_now();
-    if (!save_manifest(o.out, m, error)) return fail(kExitWrite, error);
+    if (auto saved = save_manifest(o.out, m); !saved) return fail(kExitWrite, saved.error());
     for (const auto &line : failed_cells(m)) fail(0, line);
     if (left > 0 && !o.quiet)
         fail(0, std::to_string(left) + " of " + std::to_string(m.steps.size()) +

@@ -45,26 +45,35 @@ void PendingFile::discard() {
     dirfd_ = -1;
 }
 
-bool PendingFile::open(int dirfd, const std::string &dir, const std::string &name, std::string &error) {
+Result<void> PendingFile::open(int dirfd, const std::string &dir, const std::string &name) {
     discard();
     dirfd_ = dirfd;
     dir_ = dir;
     name_ = name;
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
-        error = "invalid record file name '" + name + "'";
-        return discard(), false;
+        discard();
+        return fail("invalid record file name '" + name + "'");
     }
     std::string suffix;
-    if (!random_name_part(suffix)) return error = errno_text("getrandom"), discard(), false;
+    if (!random_name_part(suffix)) {
+        auto failure = fail(errno_text("getrandom"));
+        discard();
+        return failure;
+    }
     // Hidden, so readers scanning for *.json never see a partial file.
     tmp_ = "." + name + ".tmp." + suffix;
     fd_ = openat(dirfd_, tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd_ < 0) return error = failure("cannot create", dir + "/" + tmp_), discard(), false;
-    return true;
+    if (fd_ < 0) {
+        auto failed = fail(failure("cannot create", dir + "/" + tmp_));
+        discard();
+        return failed;
+    }
+    return ok();
 }
 
-bool PendingFile::commit(const std::string &content, mode_t mode, std::string &error, Existing existing) {
-    if (fd_ < 0) return error = "no file to write for " + path(), false;
+Result<void> PendingFile::commit(const std::string &content, mode_t mode, Existing existing) {
+    if (fd_ < 0) return fail("no file to write for " + path());
+    std::string error;
     const std::string target = path();
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", unsigned(mode));
@@ -93,15 +102,17 @@ bool PendingFile::commit(const std::string &content, mode_t mode, std::string &e
         close(sync_fd);
     }
     discard();
-    return ok;
+    if (!ok) return fail(error);
+    return pyimport::ok();
 }
 
-bool write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
-                           std::string &error, PendingFile::Existing existing) {
+Result<void> write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
+                                   PendingFile::Existing existing) {
     const int dirfd = ::open(dir.c_str(), O_DIRECTORY | O_PATH | O_CLOEXEC);
-    if (dirfd < 0) return error = failure("cannot open output directory", dir), false;
+    if (dirfd < 0) return fail(failure("cannot open output directory", dir));
     PendingFile file;
-    return file.open(dirfd, dir, name, error) && file.commit(content, 0644, error, existing);
+    if (auto opened = file.open(dirfd, dir, name); !opened) return opened;
+    return file.commit(content, 0644, existing);
 }
 
 } // namespace pyimport

@@ -2,6 +2,8 @@
 // fsync, then a move to the final name that never replaces an existing file.
 // Never follows a symlink at the temporary or the target name.
 #pragma once
+#include "result.hpp"
+
 #include <string>
 #include <sys/types.h>
 
@@ -20,8 +22,8 @@ class PendingFile {
 
     // Takes over `dirfd` (a directory, O_PATH is enough; closed on failure
     // too); `dir` names it in messages. `name` must be a plain, not hidden,
-    // file name. Returns false with a one-line `error`.
-    bool open(int dirfd, const std::string &dir, const std::string &name, std::string &error);
+    // file name. Fails with one line.
+    Result<void> open(int dirfd, const std::string &dir, const std::string &name);
 
     // What commit() does when the name exists: records never replace a file
     // (in a shared directory it may be someone else's); a report the user
@@ -29,9 +31,9 @@ class PendingFile {
     enum class Existing { refuse, replace };
 
     // Writes `content` with `mode` (whatever the umask), syncs it and gives it
-    // its name. The temporary is gone afterwards, either way. Returns false
-    // with a one-line `error`.
-    bool commit(const std::string &content, mode_t mode, std::string &error, Existing existing = Existing::refuse);
+    // its name. The temporary is gone afterwards, either way. Fails with one
+    // line.
+    Result<void> commit(const std::string &content, mode_t mode, Existing existing = Existing::refuse);
 
     // dir/name.
     std::string path() const { return dir_ + "/" + name_; }
@@ -45,9 +47,9 @@ class PendingFile {
 };
 
 // Writes `content` to dir/name with mode 0644, as the caller's effective ids;
-// an existing dir/name is an error unless `existing` is replace. Returns false
-// with a one-line `error`; then no temporary is left behind.
-bool write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
-                           std::string &error, PendingFile::Existing existing = PendingFile::Existing::refuse);
+// an existing dir/name is an error unless `existing` is replace. Fails with
+// one line; then no temporary is left behind.
+Result<void> write_file_atomically(const std::string &dir, const std::string &name, const std::string &content,
+                                   PendingFile::Existing existing = PendingFile::Existing::refuse);
 
 } // namespace pyimport

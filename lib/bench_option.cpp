@@ -24,57 +24,52 @@ constexpr size_t kMaxEchoedContext = 120;  // the whole option after " in --pyim
 
 static std::string quoted(std::string_view field) { return quote_text(field, kMaxEchoedField); }
 
-// One "key=value" extra. On error returns {what is wrong, what is allowed}.
-static std::pair<std::string, std::string> apply_extra(const std::string &field, const RequestLimits &limits,
-                                                       BenchRequest &request) {
+// One "key=value" extra; `context` goes between what is wrong and what is allowed.
+static Result<void> apply_extra(const std::string &field, const RequestLimits &limits, const std::string &context,
+                                BenchRequest &request) {
+    auto problem = [&context](const std::string &what, const std::string &allowed) {
+        return fail(what + context + ": " + allowed);
+    };
     auto eq = field.find('=');
     std::string key = field.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
     if (key == "modules") {
         auto modules = parse_module_list(value, ':');
-        if (!modules) return {"invalid modules " + quoted(value), "use Python module names separated by ':' (e.g. modules=numpy:scipy)"};
+        if (!modules) return problem("invalid modules " + quoted(value), "use Python module names separated by ':' (e.g. modules=numpy:scipy)");
         request.modules = *modules;
     } else if (key == "timeout") {
         auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
-        if (!t) return {"invalid timeout " + quoted(value), "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s)};
+        if (!t) return problem("invalid timeout " + quoted(value), "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s));
         request.timeout_s = static_cast<int>(*t);
     } else if (key == "label") {
-        if (!is_label(value)) return {"invalid label " + quoted(value), "use 1 to 64 of A-Z a-z 0-9 . _ -"};
+        if (!is_label(value)) return problem("invalid label " + quoted(value), "use 1 to 64 of A-Z a-z 0-9 . _ -");
         request.label = value;
     } else {
-        return {"unknown key " + quoted(key), "allowed are modules=, timeout=, label="};
+        return problem("unknown key " + quoted(key), "allowed are modules=, timeout=, label=");
     }
-    return {};
+    return ok();
 }
 
-std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
-                                               std::string &error) {
+Result<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits) {
     const std::string context = " in --pyimport-bench=" + escape_text(value, kMaxEchoedContext);
     auto fields = split(value, ',');
     BenchRequest request;
     auto mode = parse_mode(fields[0]);
     if (!mode) {
-        error = "invalid mode " + quoted(fields[0]) + context + ": use conda or container (MODE,N)";
-        return std::nullopt;
+        return fail("invalid mode " + quoted(fields[0]) + context + ": use conda or container (MODE,N)");
     }
     request.mode = *mode;
     if (fields.size() < 2) {
-        error = "missing gaggle size" + context + ": use MODE,N with N from 1 to " + std::to_string(limits.max_gaggle);
-        return std::nullopt;
+        return fail("missing gaggle size" + context + ": use MODE,N with N from 1 to " + std::to_string(limits.max_gaggle));
     }
     auto size = parse_bounded_int(fields[1], 1, limits.max_gaggle);
     if (!size) {
-        error = "invalid gaggle size " + quoted(fields[1]) + context + ": use a whole number from 1 to " +
-                std::to_string(limits.max_gaggle);
-        return std::nullopt;
+        return fail("invalid gaggle size " + quoted(fields[1]) + context + ": use a whole number from 1 to " +
+                std::to_string(limits.max_gaggle));
     }
     request.gaggle_size = static_cast<int>(*size);
     for (size_t i = 2; i < fields.size(); ++i) {
-        auto [problem, allowed] = apply_extra(fields[i], limits, request);
-        if (!problem.empty()) {
-            error = problem + context + ": " + allowed;
-            return std::nullopt;
-        }
+        if (auto applied = apply_extra(fields[i], limits, context, request); !applied) return fail(applied.error());
     }
     return request;
 }

@@ -1,5 +1,7 @@
 // The user's request: the value of --pyimport-bench=MODE,N[,key=value...].
 #pragma once
+#include "result.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,9 +27,8 @@ struct RequestLimits {
     int max_timeout_s = 300;
 };
 
-// Parses the option value. On error returns nullopt and sets `error` to one
-// line naming the bad value and what is allowed.
-std::optional<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits,
-                                               std::string &error);
+// Parses the option value. Fails with one line naming the bad value and what
+// is allowed.
+Result<BenchRequest> parse_bench_option(std::string_view value, const RequestLimits &limits);
 
 } // namespace pyimport

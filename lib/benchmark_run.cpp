@@ -59,48 +59,57 @@ std::vector<std::string> gaggle_env(const BenchmarkContext &ctx, const Interpret
 // Claims the record's file in the outdir before anything runs, so a
 // directory that cannot take it fails before the gaggle, and holds it, so the
 // path cannot be swapped until the record is written.
-bool claim_record_file(const BenchmarkContext &ctx, PendingFile &file, std::string &error) {
+Result<void> claim_record_file(const BenchmarkContext &ctx, PendingFile &file) {
     const std::string what = "output directory " + quote_text(ctx.site.outdir) + ": ";
-    const int dirfd = open_trusted_directory(ctx.site.outdir, error);
-    if (dirfd < 0) return error = what + error, false;
+    const auto dirfd = open_trusted_directory(ctx.site.outdir);
+    if (!dirfd) return fail(what + dirfd.error());
     std::string unique;
-    if (!random_name_part(unique)) return close(dirfd), error = what + errno_text("getrandom"), false;
-    if (!file.open(dirfd, ctx.site.outdir, record_file_name(ctx.job, unique), error)) return error = what + error, false;
-    return true;
+    if (!random_name_part(unique)) {
+        auto failure = fail(what + errno_text("getrandom"));
+        close(*dirfd);
+        return failure;
+    }
+    if (auto opened = file.open(*dirfd, ctx.site.outdir, record_file_name(ctx.job, unique)); !opened)
+        return fail(what + opened.error());
+    return ok();
 }
 
 // ch-run (Charliecloud 0.31) makes /var/tmp/$USER.ch, its SquashFS mount
 // point's parent, on first use; interpreters that start together race on it
 // and lose ("can't mkdir: ... File exists"). Made here first, as the job user;
 // one that someone else made first would give the job's images another
-// user's directory, so it is refused. "" or the problem.
-std::string prepare_charliecloud_storage(const std::vector<std::string> &env) {
+// user's directory, so it is refused. Fails with the problem.
+Result<void> prepare_charliecloud_storage(const std::vector<std::string> &env) {
     std::string user;
     for (const auto &e : env)
         if (e.rfind("USER=", 0) == 0) user = e.substr(5);
-    if (user.empty() || user.find('/') != std::string::npos || user == "." || user == "..") return "";
+    if (user.empty() || user.find('/') != std::string::npos || user == "." || user == "..") return ok();
     const std::string path = "/var/tmp/" + user + ".ch";
-    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return errno_text("cannot create ch-run's directory " + path);
+    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail(errno_text("cannot create ch-run's directory " + path));
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0) return errno_text("ch-run's directory " + path);
+    if (lstat(path.c_str(), &st) != 0) return fail(errno_text("ch-run's directory " + path));
     if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-        return "ch-run's directory " + quote_text(path) + " is not a directory of the job user's (uid " +
-               std::to_string(st.st_uid) + "): ch-run would use it";
-    return "";
+        return fail("ch-run's directory " + quote_text(path) + " is not a directory of the job user's (uid " +
+                    std::to_string(st.st_uid) + "): ch-run would use it");
+    return ok();
 }
 
 } // namespace
 
-std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::string &error) {
-    auto cmd = build_interpreter_command(ctx.site, ctx.request, error);
-    if (!cmd || !check_command_usable(*cmd, error)) return std::nullopt;
-    if (!cmd->mount_at.empty() && !(error = check_image_is_site_owned(cmd->image)).empty()) return std::nullopt;
+Result<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx) {
+    auto cmd = build_interpreter_command(ctx.site, ctx.request);
+    if (!cmd) return fail(cmd.error());
+    if (auto usable = check_command_usable(*cmd); !usable) return fail(usable.error());
+    if (!cmd->mount_at.empty())
+        if (auto owned = check_image_is_site_owned(cmd->image); !owned) return fail(owned.error());
 
     PendingFile record_file;
-    if (!ctx.site.outdir.empty() && !claim_record_file(ctx, record_file, error)) return std::nullopt;
+    if (!ctx.site.outdir.empty())
+        if (auto claimed = claim_record_file(ctx, record_file); !claimed) return fail(claimed.error());
     PrivateWorkdir workdir;
-    if (!workdir.create(ctx.site.workdir, error))
-        return error = "workdir " + quote_text(ctx.site.workdir) + ": " + error, std::nullopt;
+    if (auto created = workdir.create(ctx.site.workdir); !created)
+        return fail("workdir " + quote_text(ctx.site.workdir) + ": " + created.error());
 
     GaggleSpec spec;
     spec.argv = cmd->argv;
@@ -110,21 +119,21 @@ std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::
     spec.workdir = workdir.path();
     spec.become = ctx.become;
     spec.limits = job_resource_limits(ctx.job_env);
-    if (cmd->runtime == runtime_name(Runtime::charliecloud) && cmd->mount_driver == "squashfuse" &&
-        !(error = prepare_charliecloud_storage(spec.env)).empty())
-        return std::nullopt;
+    if (cmd->runtime == runtime_name(Runtime::charliecloud) && cmd->mount_driver == "squashfuse")
+        if (auto prepared = prepare_charliecloud_storage(spec.env); !prepared) return fail(prepared.error());
 
     BenchmarkOutcome outcome;
     Record &rec = outcome.record;
     rec.writer = ctx.writer;
     rec.job = ctx.job;
     rec.run = describe(ctx, *cmd, spec.timeout_s);
-    const bool measured = cmd->mount_at.empty() ? measure_into(rec, *cmd, spec, error)
-                                                : measure_in_private_mount(rec, *cmd, spec, error);
-    if (!measured) return std::nullopt;
+    const auto measured = cmd->mount_at.empty() ? measure_into(rec, *cmd, spec)
+                                                : measure_in_private_mount(rec, *cmd, spec);
+    if (!measured) return fail(measured.error());
 
     if (!ctx.site.outdir.empty()) {
-        if (!record_file.commit(record_to_json(rec), ctx.site.record_mode, error)) return std::nullopt;
+        if (auto committed = record_file.commit(record_to_json(rec), ctx.site.record_mode); !committed)
+            return fail(committed.error());
         outcome.record_path = record_file.path();
     }
     return outcome;

@@ -2,6 +2,8 @@
 // and write the record. Shared by the SPANK plugin (in slurmstepd) and
 // pyimport-gaggle (on a workstation).
 #pragma once
+#include "result.hpp"
+
 #include "bench_option.hpp"
 #include "gaggle.hpp"
 #include "record.hpp"
@@ -27,9 +29,9 @@ struct BenchmarkOutcome {
     std::string record_path;  // empty when the site has no outdir
 };
 
-// Returns nullopt with a one-line `error` when nothing could be measured or
-// the record could not be written (no partial record is left then).
-std::optional<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx, std::string &error);
+// Fails with one line when nothing could be measured or the record could
+// not be written (no partial record is left then).
+Result<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx);
 
 // gethostname(), for WriterInfo::host.
 std::string this_host_name();

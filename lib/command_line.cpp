@@ -4,15 +4,14 @@
 
 namespace pyimport {
 
-std::string parse_command_line(const std::vector<std::string> &args, const CommandLine &spec) {
+Result<void> parse_command_line(const std::vector<std::string> &args, const CommandLine &spec) {
     constexpr size_t kShown = 80;  // of a value echoed in a message
     bool only_words = false;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (only_words || a.empty() || a[0] != '-' || a == "-") {
-            if (!spec.word) return "unexpected argument " + quote_text(a, kShown);
-            std::string problem = spec.word(a);
-            if (!problem.empty()) return problem;
+            if (!spec.word) return fail("unexpected argument " + quote_text(a, kShown));
+            if (auto taken = spec.word(a); !taken) return taken;
             continue;
         }
         if (a == "--") {
@@ -29,15 +28,15 @@ std::string parse_command_line(const std::vector<std::string> &args, const Comma
             name = a.substr(0, eq), value = a.substr(eq + 1), has_value = true;
         if (auto alias = spec.aliases.find(name); alias != spec.aliases.end()) name = alias->second;
         auto h = spec.values.find(name);
-        if (h == spec.values.end()) return "unknown option " + quote_text(a, kShown);
+        if (h == spec.values.end()) return fail("unknown option " + quote_text(a, kShown));
         if (!has_value) {
-            if (i + 1 >= args.size()) return name + " needs a value";
+            if (i + 1 >= args.size()) return fail(name + " needs a value");
             value = args[++i];
         }
-        std::string problem = h->second(value);
-        if (!problem.empty()) return name + " " + quote_text(value, kShown) + ": " + problem;
+        if (auto taken = h->second(value); !taken)
+            return fail(name + " " + quote_text(value, kShown) + ": " + taken.error());
     }
-    return "";
+    return ok();
 }
 
 } // namespace pyimport

@@ -1,7 +1,9 @@
 // The helper commands' command lines, parsed one way: --name VALUE,
 // --name=VALUE, flags, short aliases, and words (arguments that are not
-// options). Each handler says "" or what is wrong with its value.
+// options). Each handler succeeds or fails with what is wrong with its value.
 #pragma once
+#include "result.hpp"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -9,7 +11,7 @@
 
 namespace pyimport {
 
-using ValueHandler = std::function<std::string(const std::string &value)>;
+using ValueHandler = std::function<Result<void>(const std::string &value)>;
 
 struct CommandLine {
     std::map<std::string, ValueHandler> values;   // "--format" -> handler
@@ -20,8 +22,8 @@ struct CommandLine {
     ValueHandler word;
 };
 
-// "" or one line: "unknown option '-x'", "--format needs a value",
+// Fails with one line: "unknown option '-x'", "--format needs a value",
 // "--format 'yaml': needs text, markdown, csv or json", "unexpected argument 'x'".
-std::string parse_command_line(const std::vector<std::string> &args, const CommandLine &spec);
+Result<void> parse_command_line(const std::vector<std::string> &args, const CommandLine &spec);
 
 } // namespace pyimport

@@ -17,8 +17,7 @@ constexpr size_t kEnvFileCap = size_t(1) << 20;
 std::vector<std::string> lines_of(const std::string &root, const char *file) {
     std::vector<std::string> lines;
     if (root.empty()) return lines;
-    std::string error;
-    auto contents = read_regular_file(root + file, kEnvFileCap, true, error);
+    auto contents = read_regular_file(root + file, kEnvFileCap, true);
     if (!contents) return lines;
     for (auto &line : split(contents->text, '\n'))
         if (!line.empty() && line[0] != '#') lines.push_back(std::move(line));

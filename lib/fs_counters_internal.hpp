@@ -69,40 +69,36 @@ inline bool starts_with(std::string_view s, std::string_view prefix) { return s.
 // of these and still stops a file that never ends.
 inline constexpr size_t kCountersFileCap = size_t(64) << 20;
 
-// The whole text of `path`; nullopt with error "cannot read PATH: <reason>".
-inline std::optional<std::string> read_text_file(const std::string &path, std::string &error) {
-    std::string why;
-    auto file = read_regular_file(path, kCountersFileCap, true, why);
+// The whole text of `path`; fails with "cannot read PATH: <reason>".
+inline Result<std::string> read_text_file(const std::string &path) {
+    auto file = read_regular_file(path, kCountersFileCap, true);
     if (!file) {
+        std::string why = file.error();
         constexpr std::string_view prefix = "cannot read: ";
         if (starts_with(why, prefix)) why.erase(0, prefix.size());
-        error = "cannot read " + path + ": " + why;
-        return std::nullopt;
+        return fail("cannot read " + path + ": " + why);
     }
     return std::move(file->text);
 }
 
 // `path` parsed by `parse`; an error when it cannot be read or holds no counters.
-inline std::optional<CounterMap> read_counters(const std::string &path, CounterMap (*parse)(const std::string &),
-                                               const char *what, std::string &error) {
-    auto text = read_text_file(path, error);
-    if (!text) return std::nullopt;
+inline Result<CounterMap> read_counters(const std::string &path, CounterMap (*parse)(const std::string &),
+                                        const char *what) {
+    auto text = read_text_file(path);
+    if (!text) return fail(text.error());
     CounterMap counters = parse(*text);
-    if (counters.empty()) {
-        error = std::string("no ") + what + " counters in " + path;
-        return std::nullopt;
-    }
+    if (counters.empty()) return fail(std::string("no ") + what + " counters in " + path);
     return counters;
 }
 
 // ---- the readers, one per kind (lib/fs_counters_KIND.cpp) ---------------------------
-// The counters of mount `m`, and in `instance` where they were read; nullopt
-// with a one-line error when they cannot be read.
+// The counters of mount `m`, and in `instance` where they were read; fails
+// with one line when they cannot be read.
 
-std::optional<CounterMap> read_moosefs_counters(const MountEntry &m, std::string &instance, std::string &error);
-std::optional<CounterMap> read_nfs_counters(const MountEntry &m, const MetadataCounterSources &sources,
-                                            std::string &instance, std::string &error);
-std::optional<CounterMap> read_lustre_counters(const MountEntry &m, const MetadataCounterSources &sources,
-                                               std::string &instance, std::string &error);
+Result<CounterMap> read_moosefs_counters(const MountEntry &m, std::string &instance);
+Result<CounterMap> read_nfs_counters(const MountEntry &m, const MetadataCounterSources &sources,
+                                     std::string &instance);
+Result<CounterMap> read_lustre_counters(const MountEntry &m, const MetadataCounterSources &sources,
+                                        std::string &instance);
 
 } // namespace pyimport::fs_counters

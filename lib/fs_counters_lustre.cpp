@@ -56,24 +56,20 @@ std::string lustre_fsname(const std::string &source) {
     return rest.substr(0, rest.find('/'));
 }
 
-std::optional<std::string> pick_llite_instance(const std::vector<std::string> &instances, const std::string &fsname,
-                                               std::string &error) {
+Result<std::string> pick_llite_instance(const std::vector<std::string> &instances, const std::string &fsname) {
     const auto matches = llite_matches(instances, fsname);
     if (matches.size() == 1) return matches.front();
-    if (matches.empty()) error = "no llite instance of Lustre file system '" + fsname + "'";
-    else
-        error = std::to_string(matches.size()) + " llite instances of Lustre file system '" + fsname +
-                "' (mounted more than once): cannot tell which one is this mount";
-    return std::nullopt;
+    if (matches.empty()) return fail("no llite instance of Lustre file system '" + fsname + "'");
+    return fail(std::to_string(matches.size()) + " llite instances of Lustre file system '" + fsname +
+                "' (mounted more than once): cannot tell which one is this mount");
 }
 
-std::optional<CounterMap> fs_counters::read_lustre_counters(const MountEntry &m, const MetadataCounterSources &sources,
-                                                            std::string &instance, std::string &error) {
+Result<CounterMap> fs_counters::read_lustre_counters(const MountEntry &m, const MetadataCounterSources &sources,
+                                                     std::string &instance) {
     const std::string fsname = lustre_fsname(m.source);
-    if (fsname.empty()) {
-        error = "cannot tell the Lustre file system name of " + m.mount_point + " from its source '" + m.source + "'";
-        return std::nullopt;
-    }
+    if (fsname.empty())
+        return fail("cannot tell the Lustre file system name of " + m.mount_point + " from its source '" + m.source +
+                    "'");
     std::string looked;
     for (const auto &root : sources.lustre_llite_roots) {
         looked += (looked.empty() ? "" : ", ") + root;
@@ -81,19 +77,14 @@ std::optional<CounterMap> fs_counters::read_lustre_counters(const MountEntry &m,
         if (!names) continue;
         const auto matches = llite_matches(*names, fsname);
         if (matches.empty()) continue;
-        std::string pick_error;
-        auto picked = pick_llite_instance(matches, fsname, pick_error);
-        if (!picked) {
-            error = pick_error + " (" + root + ")";
-            return std::nullopt;
-        }
+        auto picked = pick_llite_instance(matches, fsname);
+        if (!picked) return fail(picked.error() + " (" + root + ")");
         instance = root + "/" + *picked + "/stats";
         if (access(instance.c_str(), F_OK) != 0) continue;  // 2.12+: /sys holds the instance, debugfs the stats
-        return read_counters(instance, parse_lustre_llite_stats, "Lustre llite", error);
+        return read_counters(instance, parse_lustre_llite_stats, "Lustre llite");
     }
-    error = "no llite stats for Lustre file system '" + fsname + "' mounted on " + m.mount_point + " (looked in " +
-            looked + ")";
-    return std::nullopt;
+    return fail("no llite stats for Lustre file system '" + fsname + "' mounted on " + m.mount_point + " (looked in " +
+                looked + ")");
 }
 
 } // namespace pyimport

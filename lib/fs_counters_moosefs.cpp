@@ -19,10 +19,9 @@ CounterMap parse_moosefs_stats(const std::string &text) {
     return counters;
 }
 
-std::optional<CounterMap> fs_counters::read_moosefs_counters(const MountEntry &m, std::string &instance,
-                                                             std::string &error) {
+Result<CounterMap> fs_counters::read_moosefs_counters(const MountEntry &m, std::string &instance) {
     instance = (m.mount_point == "/" ? "" : m.mount_point) + "/.stats";
-    return read_counters(instance, parse_moosefs_stats, "MooseFS", error);
+    return read_counters(instance, parse_moosefs_stats, "MooseFS");
 }
 
 } // namespace pyimport

@@ -53,14 +53,14 @@ std::optional<CounterMap> parse_nfs_mountstats(const std::string &text, const st
     return found;
 }
 
-std::optional<CounterMap> fs_counters::read_nfs_counters(const MountEntry &m, const MetadataCounterSources &sources,
-                                                         std::string &instance, std::string &error) {
+Result<CounterMap> fs_counters::read_nfs_counters(const MountEntry &m, const MetadataCounterSources &sources,
+                                                  std::string &instance) {
     instance = sources.nfs_mountstats;
-    auto text = read_text_file(sources.nfs_mountstats, error);
-    if (!text) return std::nullopt;
+    auto text = read_text_file(sources.nfs_mountstats);
+    if (!text) return fail(text.error());
     auto counters = parse_nfs_mountstats(*text, m.mount_point);
-    if (!counters) error = "no NFS per-op statistics for " + m.mount_point + " in " + sources.nfs_mountstats;
-    return counters;
+    if (!counters) return fail("no NFS per-op statistics for " + m.mount_point + " in " + sources.nfs_mountstats);
+    return std::move(*counters);
 }
 
 } // namespace pyimport

@@ -77,26 +77,25 @@ std::string metadata_counter_kind(const MountEntry &mount) {
     return "";
 }
 
-std::optional<MetadataSnapshot> snapshot_metadata_counters(const std::string &path,
-                                                           const MetadataCounterSources &sources, std::string &error) {
-    error.clear();
-    auto mount = mount_holding(path, sources.mountinfo, error);
-    if (!mount) return std::nullopt;
+Result<std::optional<MetadataSnapshot>> snapshot_metadata_counters(const std::string &path,
+                                                                   const MetadataCounterSources &sources) {
+    auto mount = mount_holding(path, sources.mountinfo);
+    if (!mount) return fail(mount.error());
     MetadataSnapshot snap;
     snap.kind = metadata_counter_kind(*mount);
     snap.mount_point = mount->mount_point;
-    std::optional<CounterMap> counters;
-    if (snap.kind == "moosefs") counters = fs_counters::read_moosefs_counters(*mount, snap.instance, error);
-    else if (snap.kind == "nfs") counters = fs_counters::read_nfs_counters(*mount, sources, snap.instance, error);
-    else if (snap.kind == "lustre") counters = fs_counters::read_lustre_counters(*mount, sources, snap.instance, error);
-    else return std::nullopt;  // no counters on this file system; error stays ""
-    if (!counters) return std::nullopt;
+    if (snap.kind != "moosefs" && snap.kind != "nfs" && snap.kind != "lustre")
+        return std::optional<MetadataSnapshot>();  // no counters on this file system
+    auto counters = snap.kind == "moosefs" ? fs_counters::read_moosefs_counters(*mount, snap.instance)
+                    : snap.kind == "nfs"   ? fs_counters::read_nfs_counters(*mount, sources, snap.instance)
+                                           : fs_counters::read_lustre_counters(*mount, sources, snap.instance);
+    if (!counters) return fail(counters.error());
     snap.counters = std::move(*counters);
-    return snap;
+    return std::optional<MetadataSnapshot>(std::move(snap));
 }
 
-std::optional<MetadataSnapshot> snapshot_metadata_counters(const std::string &path, std::string &error) {
-    return snapshot_metadata_counters(path, MetadataCounterSources(), error);
+Result<std::optional<MetadataSnapshot>> snapshot_metadata_counters(const std::string &path) {
+    return snapshot_metadata_counters(path, MetadataCounterSources());
 }
 
 CounterMap diff_metadata_counters(const MetadataSnapshot &before, const MetadataSnapshot &after) {

@@ -18,11 +18,13 @@
 // lib/fs_counters_{moosefs,nfs,lustre}.cpp (each kind's parser and reader);
 // the mount lookup is lib/mountinfo.*.
 //
-// No Slurm. Failures are reported through `error` (or an empty result); only
+// No Slurm. Failures are reported through Result (lib/result.hpp); only
 // an exception of the standard library (std::bad_alloc) can leave a function
 // declared here, and is caught by the caller's one guard: the plugin's C
 // entry points (spank_plugin/core_entry_points.cpp) or a program's main().
 #pragma once
+#include "result.hpp"
+
 #include "mountinfo.hpp"
 
 #include <cstdint>
@@ -55,15 +57,14 @@ struct MetadataCounterSources {
 // mount is the longest mount point in mountinfo that is a path prefix of it).
 // For an environment directory pass the directory; for an image pass the image
 // file on the shared FS (the squashfs or squashfuse mount has no counters).
-//   snapshot           the file system exposes counters and they were read
-//   nullopt, error ""  this file system exposes no counters (ext4, tmpfs, ...)
-//   nullopt, error     one line: the path cannot be resolved, mountinfo cannot
-//                      be read, or a reader failed on a file system that
-//                      should have counters (MooseFS, NFS, Lustre)
-std::optional<MetadataSnapshot> snapshot_metadata_counters(const std::string &path, std::string &error);
-std::optional<MetadataSnapshot> snapshot_metadata_counters(const std::string &path,
-                                                           const MetadataCounterSources &sources,
-                                                           std::string &error);
+//   a snapshot   the file system exposes counters and they were read
+//   nullopt      this file system exposes no counters (ext4, tmpfs, ...)
+//   a failure    one line: the path cannot be resolved, mountinfo cannot
+//                be read, or a reader failed on a file system that
+//                should have counters (MooseFS, NFS, Lustre)
+Result<std::optional<MetadataSnapshot>> snapshot_metadata_counters(const std::string &path);
+Result<std::optional<MetadataSnapshot>> snapshot_metadata_counters(const std::string &path,
+                                                                   const MetadataCounterSources &sources);
 
 // after - before, for Record::fs_metadata_ops:
 //   "<kind>.<counter>"  every counter present in both snapshots whose
@@ -151,10 +152,9 @@ CounterMap parse_lustre_llite_stats(const std::string &text);
 std::string lustre_fsname(const std::string &source);
 
 // The llite instance ("<fsname>-<hex>") of `fsname` among `instances`
-// (directory names under an llite root). nullopt with a one-line error when
+// (directory names under an llite root). Fails with one line when
 // there is none, or more than one (the same file system mounted twice: the
 // instance name does not say which mount it is).
-std::optional<std::string> pick_llite_instance(const std::vector<std::string> &instances, const std::string &fsname,
-                                               std::string &error);
+Result<std::string> pick_llite_instance(const std::vector<std::string> &instances, const std::string &fsname);
 
 } // namespace pyimport

@@ -7,8 +7,7 @@ namespace pyimport {
 // The type /proc/self/mountinfo gives the mount holding the resolved path
 // (with the FUSE subtype, e.g. "fuse.mfsmount").
 std::string fs_type_of(const std::string &path) {
-    std::string error;
-    auto mount = mount_holding(path, "/proc/self/mountinfo", error);
+    auto mount = mount_holding(path, "/proc/self/mountinfo");
     return mount ? mount->fs_type : "";
 }
 

@@ -128,43 +128,43 @@ struct Gaggle {
         return {true, c.uid, c.gid, c.groups.data(), c.groups.size()};
     }
 
-    bool prepare(std::string &error);
-    bool start_children(std::string &error);
-    bool start_drain(std::string &error);
-    bool await_barrier(std::string &error);
+    Result<void> prepare();
+    Result<void> start_children();
+    Result<void> start_drain();
+    Result<void> await_barrier();
     int64_t release_and_wait();
     void finish_drain();
     GaggleFigures figures(int64_t release_mono, int64_t release_real);
 };
 
-bool Gaggle::prepare(std::string &error) {
+Result<void> Gaggle::prepare() {
     argv = c_strings(spec.argv);
     envp = c_strings(spec.env);
     if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0 || pipe2(control, O_CLOEXEC) != 0)
-        return error = errno_text("pipe"), false;
+        return fail(errno_text("pipe"));
     null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd < 0) return error = errno_text("open /dev/null"), false;
+    if (null_fd < 0) return fail(errno_text("open /dev/null"));
     drain_polls.push_back(pollfd{control[0], POLLIN, 0});
     drain_keep = {ready[1], control[0]};
     for (int i = 0; i < spec.size; ++i) {
         int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) return error = errno_text("stderr pipe"), false;
+        if (pipe2(fds, O_CLOEXEC) != 0) return fail(errno_text("stderr pipe"));
         stderr_read.push_back(fds[0]);
         stderr_write.push_back(fds[1]);
         // Only the drain's end: the interpreter's stderr stays blocking.
-        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) return error = errno_text("stderr pipe"), false;
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) return fail(errno_text("stderr pipe"));
         drain_polls.push_back(pollfd{fds[0], POLLIN, 0});
         drain_keep.push_back(fds[0]);
         if (!spec.capture_stdout) continue;
         const int fd = open_scratch_file(spec.scratch_dir);
-        if (fd < 0) return error = errno_text("stdout capture file in " + spec.scratch_dir), false;
+        if (fd < 0) return fail(errno_text("stdout capture file in " + spec.scratch_dir));
         stdout_fds.push_back(fd);
     }
     std::sort(drain_keep.begin(), drain_keep.end());
     drain_buffer.resize(kDrainBufferBytes);
     slots_bytes = sizeof(ChildSlot) * size_t(spec.size);
     void *mem = mmap(nullptr, slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) return error = errno_text("mmap"), false;
+    if (mem == MAP_FAILED) return fail(errno_text("mmap"));
     slots = static_cast<ChildSlot *>(mem);
     pids.reserve(size_t(spec.size));
     pidfds.reserve(size_t(spec.size));
@@ -173,10 +173,10 @@ bool Gaggle::prepare(std::string &error) {
     usage.assign(size_t(spec.size), rusage{});
     exit_ns.assign(size_t(spec.size), 0);
     timed_out.assign(size_t(spec.size), false);
-    return true;
+    return ok();
 }
 
-bool Gaggle::start_children(std::string &error) {
+Result<void> Gaggle::start_children() {
     errno = 0;
     const int nice_value = getpriority(PRIO_PROCESS, 0);
     const detail::TargetIds ids = target_ids();
@@ -186,16 +186,16 @@ bool Gaggle::start_children(std::string &error) {
                                {ready[0], go[1]}, null_fd, spec.capture_stdout ? stdout_fds[size_t(i)] : null_fd,
                                stderr_write[size_t(i)], &slots[i]};
         pid_t pid = fork();
-        if (pid < 0) return error = errno_text("fork"), false;
+        if (pid < 0) return fail(errno_text("fork"));
         if (pid == 0) detail::run_child(plan);
         setpgid(pid, pid);  // also done by the child: whichever runs first wins
         pids.push_back(pid);
         int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
-        if (pidfd < 0) return error = errno_text("pidfd_open"), false;
+        if (pidfd < 0) return fail(errno_text("pidfd_open"));
         pidfds.push_back(pidfd);
         exits.push_back(pollfd{pidfd, POLLIN, 0});
     }
-    if (!start_drain(error)) return false;
+    if (auto drain = start_drain(); !drain) return drain;
     close(ready[1]);
     close(go[0]);
     close(control[0]);
@@ -204,40 +204,39 @@ bool Gaggle::start_children(std::string &error) {
     // the drain die, a writer gets SIGPIPE rather than block until the timeout.
     close_all(stderr_read);
     close_all(stderr_write);
-    return true;
+    return ok();
 }
 
-bool Gaggle::start_drain(std::string &error) {
+Result<void> Gaggle::start_drain() {
     detail::DrainPlan plan{target_ids(), getpid(), ready[1], drain_polls.data(), drain_polls.size(),
                            drain_keep.data(), drain_keep.size(), slots, drain_buffer.data(), drain_buffer.size()};
     const pid_t pid = fork();
-    if (pid < 0) return error = errno_text("fork"), false;
+    if (pid < 0) return fail(errno_text("fork"));
     if (pid == 0) detail::run_drain(plan);
     drain_pid = pid;
     drain_pidfd = int(syscall(SYS_pidfd_open, pid, 0));
-    if (drain_pidfd < 0) return error = errno_text("pidfd_open"), false;
-    return true;
+    if (drain_pidfd < 0) return fail(errno_text("pidfd_open"));
+    return ok();
 }
 
-bool Gaggle::await_barrier(std::string &error) {
+Result<void> Gaggle::await_barrier() {
     for (int arrived = 0; arrived < spec.size + 1;) {  // and the drain
         pollfd p{ready[0], POLLIN, 0};
         int n = poll(&p, 1, kSetupTimeoutMs);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return error = "interpreters did not reach the start barrier within 30 s", false;
+        if (n <= 0) return fail("interpreters did not reach the start barrier within 30 s");
         ReadyMessage msg{};
         ssize_t got = read(ready[0], &msg, sizeof msg);
         if (got < 0 && errno == EINTR) continue;
-        if (got != sizeof msg) return error = "an interpreter exited before the start barrier", false;
+        if (got != sizeof msg) return fail("an interpreter exited before the start barrier");
         if (msg.failed_step != detail::step_ready) {
-            error = (msg.index == detail::kDrainIndex ? std::string("the stderr drain")
-                                                      : "interpreter " + std::to_string(msg.index)) +
-                    " could not " + detail::child_step_name(msg.failed_step) + ": " + std::strerror(msg.error);
-            return false;
+            return fail((msg.index == detail::kDrainIndex ? std::string("the stderr drain")
+                                                          : "interpreter " + std::to_string(msg.index)) +
+                        " could not " + detail::child_step_name(msg.failed_step) + ": " + std::strerror(msg.error));
         }
         ++arrived;
     }
-    return true;
+    return ok();
 }
 
 // The timed interval. From the release to the last exit the parent only
@@ -339,14 +338,13 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
 
 } // namespace
 
-std::optional<GaggleFigures> run_gaggle(const GaggleSpec &spec, std::string &error) {
-    if (spec.size < 1 || spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
-        error = "gaggle needs a size of at least 1 and an absolute program path";
-        return std::nullopt;
-    }
+Result<GaggleFigures> run_gaggle(const GaggleSpec &spec) {
+    if (spec.size < 1 || spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/')
+        return fail("gaggle needs a size of at least 1 and an absolute program path");
     Gaggle gaggle(spec);
-    if (!gaggle.prepare(error) || !gaggle.start_children(error) || !gaggle.await_barrier(error))
-        return std::nullopt;
+    if (auto r = gaggle.prepare(); !r) return fail(r.error());
+    if (auto r = gaggle.start_children(); !r) return fail(r.error());
+    if (auto r = gaggle.await_barrier(); !r) return fail(r.error());
     const int64_t release_real = clock_ns(CLOCK_REALTIME);
     const int64_t release_mono = gaggle.release_and_wait();
     gaggle.finish_drain();

@@ -5,6 +5,7 @@
 #include "measurement.hpp"
 
 #include <optional>
+#include "result.hpp"
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -30,8 +31,8 @@ struct GaggleSpec {
     bool capture_stdout = false;       // keep stdout in InterpreterFigures::stdout_text
 };
 
-// Runs one gaggle. Returns nullopt with a one-line `error` when it could not be
-// set up (nothing is left running then); interpreter failures are figures.
-std::optional<GaggleFigures> run_gaggle(const GaggleSpec &spec, std::string &error);
+// Runs one gaggle. Fails with a one-line error when it could not be set up
+// (nothing is left running then); interpreter failures are figures.
+Result<GaggleFigures> run_gaggle(const GaggleSpec &spec);
 
 } // namespace pyimport

@@ -36,11 +36,10 @@ std::string default_runtime_path(Runtime runtime) {
 // The image mounted over mount_at (by default the conda directory itself), so
 // the interpreter, its argv and its environment are those of conda mode and
 // only what serves the files differs.
-static std::optional<InterpreterCommand> kernel_command(const SiteSettings &site, const std::string &code,
-                                                        InterpreterCommand &cmd, std::string &error) {
+static Result<InterpreterCommand> kernel_command(const SiteSettings &site, const std::string &code,
+                                                 InterpreterCommand &cmd) {
     if (site.mount_at.empty() || site.conda_python.empty()) {
-        error = "the kernel runtime needs conda= (or mount_at= and conda_python=) in plugstack.conf";
-        return std::nullopt;
+        return fail("the kernel runtime needs conda= (or mount_at= and conda_python=) in plugstack.conf");
     }
     std::string python = site.conda_python;
     if (!site.conda.empty() && python.compare(0, site.conda.size() + 1, site.conda + "/") == 0)
@@ -52,15 +51,13 @@ static std::optional<InterpreterCommand> kernel_command(const SiteSettings &site
     return cmd;
 }
 
-std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request,
-                                                            std::string &error) {
+Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request) {
     InterpreterCommand cmd;
     cmd.modules = request.modules.empty() ? site.modules : request.modules;
     const std::string code = import_statement(cmd.modules);
     if (request.mode == Mode::conda) {
         if (site.conda.empty() && site.conda_python.empty()) {
-            error = "conda mode is not configured on this cluster (plugstack.conf has no conda=)";
-            return std::nullopt;
+            return fail("conda mode is not configured on this cluster (plugstack.conf has no conda=)");
         }
         cmd.env_path = site.conda;
         cmd.argv = {site.conda_python, "-c", code};
@@ -68,12 +65,11 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
         return cmd;
     }
     if (site.image.empty()) {
-        error = "container mode is not configured on this cluster (plugstack.conf has no image=)";
-        return std::nullopt;
+        return fail("container mode is not configured on this cluster (plugstack.conf has no image=)");
     }
     cmd.image = site.image;
     cmd.runtime = runtime_name(site.runtime);
-    if (site.runtime == Runtime::kernel) return kernel_command(site, code, cmd, error);
+    if (site.runtime == Runtime::kernel) return kernel_command(site, code, cmd);
     struct stat st;
     cmd.mount_driver = site.runtime != Runtime::charliecloud ? "runtime"
                        : stat(site.image.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? "directory"
@@ -87,18 +83,16 @@ std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &
     return cmd;
 }
 
-bool check_command_usable(const InterpreterCommand &command, std::string &error) {
+Result<void> check_command_usable(const InterpreterCommand &command) {
     const std::string &program = command.argv.at(0);
     if (command.mount_at.empty() && faccessat(AT_FDCWD, program.c_str(), X_OK, AT_EACCESS) != 0) {
-        error = (command.runtime.empty() ? "interpreter " : command.runtime + " runtime ") + program +
-                " is not executable: " + std::strerror(errno);
-        return false;
+        return fail((command.runtime.empty() ? "interpreter " : command.runtime + " runtime ") + program +
+                " is not executable: " + std::strerror(errno));
     }
     if (!command.image.empty() && faccessat(AT_FDCWD, command.image.c_str(), R_OK, AT_EACCESS) != 0) {
-        error = "image " + command.image + " is not readable: " + std::strerror(errno);
-        return false;
+        return fail("image " + command.image + " is not readable: " + std::strerror(errno));
     }
-    return true;
+    return ok();
 }
 
 } // namespace pyimport

@@ -2,6 +2,7 @@
 // the user's request. No shell is involved: argv goes straight to execve.
 #pragma once
 #include "bench_option.hpp"
+#include "result.hpp"
 #include "site_settings.hpp"
 
 #include <optional>
@@ -27,12 +28,11 @@ std::string import_statement(const std::vector<std::string> &modules);
 // Default binary of a runtime (first of the usual system locations that exists).
 std::string default_runtime_path(Runtime runtime);
 
-std::optional<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request,
-                                                            std::string &error);
+Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request);
 
 // Checks, with the caller's effective ids, that the command's program and
-// (container mode) image are usable; sets `error` to one line if not. For the
+// (container mode) image are usable; fails with one line if not. For the
 // kernel runtime the program lives in the image and is checked by execve.
-bool check_command_usable(const InterpreterCommand &command, std::string &error);
+Result<void> check_command_usable(const InterpreterCommand &command);
 
 } // namespace pyimport

@@ -53,19 +53,15 @@ std::string unescape_octal(std::string_view s) {
     return out;
 }
 
-std::optional<MountEntry> mount_holding(const std::string &path, const std::string &mountinfo_path,
-                                        std::string &error) {
+Result<MountEntry> mount_holding(const std::string &path, const std::string &mountinfo_path) {
     const std::unique_ptr<char, void (*)(void *)> resolved(realpath(path.c_str(), nullptr), std::free);
-    if (!resolved) {
-        error = "cannot resolve " + path + ": " + std::strerror(errno);
-        return std::nullopt;
-    }
+    if (!resolved) return fail("cannot resolve " + path + ": " + std::strerror(errno));
     const std::string real(resolved.get());
-    auto text = fs_counters::read_text_file(mountinfo_path, error);
-    if (!text) return std::nullopt;
+    auto text = fs_counters::read_text_file(mountinfo_path);
+    if (!text) return fail(text.error());
     auto mount = find_mount(parse_mountinfo(*text), real);
-    if (!mount) error = "no mount in " + mountinfo_path + " holds " + real;
-    return mount;
+    if (!mount) return fail("no mount in " + mountinfo_path + " holds " + real);
+    return std::move(*mount);
 }
 
 } // namespace pyimport

@@ -2,6 +2,8 @@
 // parser behind fs_type_of (the record's fs_type) and the metadata counters
 // (which file system's counters to read). No Slurm.
 #pragma once
+#include "result.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +29,9 @@ std::optional<MountEntry> find_mount(const std::vector<MountEntry> &mounts, cons
 std::string unescape_octal(std::string_view s);
 
 // The mount holding `path`, resolved with realpath, among those of the
-// mountinfo file `mountinfo_path`. nullopt with a one-line error naming the
+// mountinfo file `mountinfo_path`. Fails with one line naming the
 // path or the file: the path cannot be resolved, the file cannot be read, or
 // no mount in it holds the path.
-std::optional<MountEntry> mount_holding(const std::string &path, const std::string &mountinfo_path,
-                                        std::string &error);
+Result<MountEntry> mount_holding(const std::string &path, const std::string &mountinfo_path);
 
 } // namespace pyimport

@@ -42,26 +42,27 @@ void remove_contents(int fd, int depth) {
 
 } // namespace
 
-bool PrivateWorkdir::create(const std::string &base, std::string &error) {
-    basefd_ = open_trusted_directory(base, error);
-    if (basefd_ < 0) return false;
+Result<void> PrivateWorkdir::create(const std::string &base) {
+    auto basefd = open_trusted_directory(base);
+    if (!basefd) return fail(basefd.error());
+    basefd_ = *basefd;
     for (int attempt = 0; fd_ < 0; ++attempt) {
         std::string suffix;
-        if (!random_name_part(suffix)) return error = errno_text("getrandom"), false;
+        if (!random_name_part(suffix)) return fail(errno_text("getrandom"));
         name_ = "pyimport-" + suffix;
         if (mkdirat(basefd_, name_.c_str(), 0700) != 0) {
             if (errno == EEXIST && attempt < 10) continue;
             name_.clear();
-            return error = errno_text("cannot create a directory in it"), false;
+            return fail(errno_text("cannot create a directory in it"));
         }
         fd_ = openat(basefd_, name_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd_ < 0) return error = errno_text("cannot open the directory created in it"), false;
+        if (fd_ < 0) return fail(errno_text("cannot open the directory created in it"));
     }
-    if (fchmod(fd_, 0700) != 0) return error = errno_text("cannot set mode 0700 on the directory created in it"), false;
+    if (fchmod(fd_, 0700) != 0) return fail(errno_text("cannot set mode 0700 on the directory created in it"));
     std::string dir = base;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     path_ = (dir == "/" ? "" : dir) + "/" + name_;
-    return true;
+    return ok();
 }
 
 PrivateWorkdir::~PrivateWorkdir() {

@@ -3,6 +3,8 @@
 // -c` the working directory comes first on sys.path, so a shared one (/tmp)
 // would let other users' modules run inside the gaggle.
 #pragma once
+#include "result.hpp"
+
 #include <string>
 
 namespace pyimport {
@@ -17,9 +19,9 @@ class PrivateWorkdir {
     PrivateWorkdir &operator=(const PrivateWorkdir &) = delete;
 
     // Creates base/pyimport-XXXXXXXXXXXXXXXX, mode 0700, owned by the caller's
-    // effective ids. `base` must pass open_trusted_directory. Returns false
-    // with a one-line `error` (naming the offending component, not `base`).
-    bool create(const std::string &base, std::string &error);
+    // effective ids. `base` must pass open_trusted_directory. Fails with one
+    // line (naming the offending component, not `base`).
+    Result<void> create(const std::string &base);
 
     // The directory's path; empty before create() succeeded.
     const std::string &path() const { return path_; }

@@ -202,35 +202,35 @@ void read_body(FieldReader &r, json_t *root, Record &rec) {
 namespace record_schema {
 
 // Consistency a reader can rely on after parsing.
-std::string consistency_problem(const Record &rec) {
+Result<void> consistency_problem(const Record &rec) {
     if (rec.run.mode != "conda" && rec.run.mode != "container")
-        return "run.mode '" + rec.run.mode.substr(0, 40) + "' is not conda or container";
+        return fail("run.mode '" + rec.run.mode.substr(0, 40) + "' is not conda or container");
     // Bounds that keep the readers' arithmetic (interpreter counts, time
     // differences) far from overflow; real records are far inside them.
-    if (rec.run.gaggle_size < 1) return "run.gaggle_size is not positive";
-    if (rec.run.gaggle_size > kMaxGaggleSize) return "run.gaggle_size is above " + std::to_string(kMaxGaggleSize);
+    if (rec.run.gaggle_size < 1) return fail("run.gaggle_size is not positive");
+    if (rec.run.gaggle_size > kMaxGaggleSize) return fail("run.gaggle_size is above " + std::to_string(kMaxGaggleSize));
     // What a user typed into the option, checked as the option checks it: a
     // hand-made record cannot carry other text into tables and figures.
     for (const auto &m : rec.run.modules)
-        if (!is_module_name(m)) return "run.modules holds '" + m.substr(0, 40) + "', which is not a module name";
+        if (!is_module_name(m)) return fail("run.modules holds '" + m.substr(0, 40) + "', which is not a module name");
     if (!rec.run.label.empty() && !is_label(rec.run.label))
-        return "run.label is not 1 to 64 of A-Z a-z 0-9 . _ -";
-    if (rec.job.node_count > kMaxNodeCount) return "job.node_count is above " + std::to_string(kMaxNodeCount);
+        return fail("run.label is not 1 to 64 of A-Z a-z 0-9 . _ -");
+    if (rec.job.node_count > kMaxNodeCount) return fail("job.node_count is above " + std::to_string(kMaxNodeCount));
     if (rec.gaggle.release_unix_ns < 0 || rec.gaggle.release_unix_ns > kMaxUnixNs)
-        return "gaggle.release_unix_ns is outside 0.." + std::to_string(kMaxUnixNs);
-    if (rec.gaggle.wall_ns > kMaxWallNs) return "gaggle.wall_ns is above " + std::to_string(kMaxWallNs);
+        return fail("gaggle.release_unix_ns is outside 0.." + std::to_string(kMaxUnixNs));
+    if (rec.gaggle.wall_ns > kMaxWallNs) return fail("gaggle.wall_ns is above " + std::to_string(kMaxWallNs));
     if (rec.gaggle.last_exit_unix_ns < rec.gaggle.release_unix_ns ||
         rec.gaggle.last_exit_unix_ns - rec.gaggle.release_unix_ns > kMaxWallNs)
-        return "gaggle.last_exit_unix_ns is before gaggle.release_unix_ns or too far after it";
+        return fail("gaggle.last_exit_unix_ns is before gaggle.release_unix_ns or too far after it");
     if (int(rec.gaggle.interpreters.size()) != rec.run.gaggle_size)
-        return "interpreters has " + std::to_string(rec.gaggle.interpreters.size()) + " entries, run.gaggle_size says " +
-               std::to_string(rec.run.gaggle_size);
+        return fail("interpreters has " + std::to_string(rec.gaggle.interpreters.size()) + " entries, run.gaggle_size says " +
+               std::to_string(rec.run.gaggle_size));
     if (rec.job.node_count < 1 || rec.job.node_index < 0 || rec.job.node_index >= rec.job.node_count)
-        return "job.node_index is outside 0..job.node_count-1";
-    if (rec.gaggle.wall_ns < 0) return "gaggle.wall_ns is negative";
+        return fail("job.node_index is outside 0..job.node_count-1");
+    if (rec.gaggle.wall_ns < 0) return fail("gaggle.wall_ns is negative");
     for (const auto &f : rec.gaggle.interpreters)
-        if (f.wall_ns < 0 || f.wall_ns > rec.gaggle.wall_ns) return "an interpreter's wall_ns is outside the gaggle's";
-    return "";
+        if (f.wall_ns < 0 || f.wall_ns > rec.gaggle.wall_ns) return fail("an interpreter's wall_ns is outside the gaggle's");
+    return ok();
 }
 
 } // namespace record_schema
@@ -259,7 +259,7 @@ std::string record_to_json(const Record &rec) {
     return out;
 }
 
-std::optional<Record> record_from_json(std::string_view text, std::string &error) {
+Result<Record> record_from_json(std::string_view text) {
     json_error_t jerr;
     JsonPtr root(json_loadb(text.data(), text.size(), JSON_REJECT_DUPLICATES, &jerr), json_decref);
     if (!root) {
@@ -267,61 +267,47 @@ std::optional<Record> record_from_json(std::string_view text, std::string &error
         // may be anything a link pointed at, so none of its bytes are quoted.
         std::string what = jerr.text;
         what = what.substr(0, what.find(" near "));
-        error = "invalid JSON (truncated or corrupt) at line " + std::to_string(jerr.line) + ", column " +
-                std::to_string(jerr.column) + ": " + what.substr(0, 80);
-        return std::nullopt;
+        return fail("invalid JSON (truncated or corrupt) at line " + std::to_string(jerr.line) + ", column " +
+                std::to_string(jerr.column) + ": " + what.substr(0, 80));
     }
     json_t *format = json_object_get(root.get(), key::format);
     if (!json_is_string(format) || std::string(json_string_value(format)) != kRecordFormat) {
-        error = "not a pyimport-bench record (no \"format\": \"" + std::string(kRecordFormat) + "\")";
-        return std::nullopt;
+        return fail("not a pyimport-bench record (no \"format\": \"" + std::string(kRecordFormat) + "\")");
     }
     json_t *version = json_object_get(root.get(), key::version);
     if (!json_is_integer(version) || json_integer_value(version) < 1) {
-        error = "record has no valid version";
-        return std::nullopt;
+        return fail("record has no valid version");
     }
     if (json_integer_value(version) > kRecordVersion) {
-        error = "record version " + std::to_string(json_integer_value(version)) + " is newer than this reader (" +
-                std::to_string(kRecordVersion) + "): upgrade pyimport-bench";
-        return std::nullopt;
+        return fail("record version " + std::to_string(json_integer_value(version)) + " is newer than this reader (" +
+                std::to_string(kRecordVersion) + "): upgrade pyimport-bench");
     }
     Record rec;
     rec.version = int(json_integer_value(version));
     FieldReader reader;
     read_body(reader, root.get(), rec);
-    if (reader.error.empty()) reader.error = record_schema::consistency_problem(rec);
-    if (!reader.error.empty()) {
-        error = reader.error;
-        return std::nullopt;
-    }
+    if (!reader.error.empty()) return fail(reader.error);
+    if (auto consistent = record_schema::consistency_problem(rec); !consistent) return fail(consistent.error());
     return rec;
 }
 
-bool read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse, Record &out,
-                      std::string &error) {
-    auto file = options.beneath >= 0 ? read_regular_file_beneath(options.beneath, path, kMaxRecordBytes, error)
-                                     : read_regular_file(path, kMaxRecordBytes, options.follow_link, error);
+Result<Record> read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse) {
+    auto file = options.beneath >= 0 ? read_regular_file_beneath(options.beneath, path, kMaxRecordBytes)
+                                     : read_regular_file(path, kMaxRecordBytes, options.follow_link);
     if (!file) {
-        if (error.rfind("too large", 0) == 0) error += ": not a record";
-        return false;
+        const std::string &why = file.error();
+        return fail(why.rfind("too large", 0) == 0 ? why + ": not a record" : why);
     }
-    if (!parse(file->text, out, error)) return false;
-    if (options.any_owner || file->owner == 0 || file->owner == out.job.uid) return true;
-    error = "the file's owner (uid " + std::to_string(file->owner) + ") is not the record's job.uid (" +
-            std::to_string(out.job.uid) + ") or root: not trusted as that job's record (--any-owner accepts copies)";
-    return false;
+    auto record = parse(file->text);
+    if (!record) return record;
+    if (options.any_owner || file->owner == 0 || file->owner == record->job.uid) return record;
+    return fail("the file's owner (uid " + std::to_string(file->owner) + ") is not the record's job.uid (" +
+                std::to_string(record->job.uid) +
+                ") or root: not trusted as that job's record (--any-owner accepts copies)");
 }
 
-std::optional<Record> read_record_file(const std::string &path, const RecordFileOptions &options, std::string &error) {
-    Record record;
-    auto parse = [](std::string_view text, Record &out, std::string &message) {
-        auto parsed = record_from_json(text, message);
-        if (parsed) out = std::move(*parsed);
-        return parsed.has_value();
-    };
-    if (!read_record_file(path, options, parse, record, error)) return std::nullopt;
-    return record;
+Result<Record> read_record_file(const std::string &path, const RecordFileOptions &options) {
+    return read_record_file(path, options, [](std::string_view text) { return record_from_json(text); });
 }
 
 std::string record_file_name(const JobIdentity &job, std::string_view unique) {

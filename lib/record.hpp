@@ -2,6 +2,8 @@
 // definition used by the plugin and pyimport-gaggle (writers) and by
 // pyimport-aggregate (reader). Documented in pyimport-bench-record(5).
 #pragma once
+#include "result.hpp"
+
 #include "measurement.hpp"
 
 #include <cstdint>
@@ -192,20 +194,19 @@ inline constexpr int kMaxNodeCount = 1000000;
 inline constexpr int64_t kMaxUnixNs = int64_t(1) << 62;       // the year 2116
 inline constexpr int64_t kMaxWallNs = int64_t(1000000) * 1000000000;  // 11.6 days
 
-// What a parsed record must satisfy beyond its fields' types; "" when it does.
-// Both readers apply it.
-std::string consistency_problem(const Record &record);
+// What a parsed record must satisfy beyond its fields' types; fails with the
+// problem when it does not. Both readers apply it.
+Result<void> consistency_problem(const Record &record);
 
 } // namespace record_schema
 
 // Serialises a record as JSON text (one document, newline at the end).
 std::string record_to_json(const Record &record);
 
-// Parses and validates JSON text. On error returns nullopt and sets `error` to
-// one line saying what is wrong (truncated, not a record, future version, a
+// Parses and validates JSON text. Fails with one line saying what is wrong (truncated, not a record, future version, a
 // missing or mistyped field, a text holding a control character or invalid
 // UTF-8, a value outside what the readers' arithmetic allows).
-std::optional<Record> record_from_json(std::string_view text, std::string &error);
+Result<Record> record_from_json(std::string_view text);
 
 // The file name a record gets in the output directory:
 // pyimport-[CLUSTER-]JOB.STEP-NODE-UNIQUE.json. UNIQUE (random_name_part())
@@ -232,17 +233,16 @@ struct RecordFileOptions {
 
 // Turns a text into a record: record_from_json, or a faster reader that
 // accepts and refuses exactly the same texts with the same messages.
-using RecordParser = std::function<bool(std::string_view text, Record &out, std::string &error)>;
+using RecordParser = std::function<Result<Record>(std::string_view text)>;
 
-// Reads the record file at `path` into `out` with `parse` (one size cap, no
+// Reads the record file at `path` with `parse` (one size cap, no
 // FIFO or device ever waited on, see read_regular_file), then checks that the
 // file's owner may speak for the record: a file another user wrote in a
-// shared output directory is not the victim's record. False with a one-line
-// `error` that quotes nothing of the file's content unless it was a record.
-bool read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse, Record &out,
-                      std::string &error);
+// shared output directory is not the victim's record. Fails with one line
+// that quotes nothing of the file's content unless it was a record.
+Result<Record> read_record_file(const std::string &path, const RecordFileOptions &options, const RecordParser &parse);
 
 // The same with the reference reader.
-std::optional<Record> read_record_file(const std::string &path, const RecordFileOptions &options, std::string &error);
+Result<Record> read_record_file(const std::string &path, const RecordFileOptions &options);
 
 } // namespace pyimport

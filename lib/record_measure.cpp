@@ -27,8 +27,7 @@ std::string digest_inside_runtime(const InterpreterCommand &command, const Gaggl
     probe.capture_stdout = true;
     probe.argv.assign(command.argv.begin(), command.argv.end() - 1);  // the import statement goes
     probe.argv.push_back("import sys; sys.stdout.write(open('" + std::string(kEnvDigestFile) + "').read())");
-    std::string ignored;
-    auto figures = run_gaggle(probe, ignored);
+    auto figures = run_gaggle(probe);
     if (!figures || !figures->interpreters[0].succeeded()) return "";
     std::string text = figures->interpreters[0].stdout_text;
     text = text.substr(0, text.find('\n'));
@@ -48,13 +47,12 @@ std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &s
     // A forked copy of the caller: nothing may unwind past here into the
     // caller's frames (slurmstepd's), so this process ends here whatever happens.
     try {
-        std::string error;
-        bool ok = mount_image_privately(command.image, command.mount_at, error);
+        Result<void> measured = mount_image_privately(command.image, command.mount_at);
         // Only now: the euid changes in the mount clear a parent-death signal.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);  // the parent died before that
-        ok = ok && measure_into(record, command, spec, error);
-        write_all(out, ok ? "R" + record_to_json(record) : "E" + error);
+        if (measured) measured = measure_into(record, command, spec);
+        write_all(out, measured ? "R" + record_to_json(record) : "E" + measured.error());
     } catch (const std::exception &e) {
         write_all(out, std::string("E") + e.what());
     } catch (...) {
@@ -65,25 +63,28 @@ std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &s
 
 } // namespace
 
-bool measure_into(Record &record, const InterpreterCommand &command, const GaggleSpec &spec, std::string &error) {
+Result<void> measure_into(Record &record, const InterpreterCommand &command, const GaggleSpec &spec) {
     // The shared file system's counters around the gaggle, outside its timed
     // interval; a file system without counters (or unreadable ones) adds none.
     const std::string served_from = command.image.empty() ? command.env_path : command.image;
-    std::string ignored;
-    auto before = snapshot_metadata_counters(served_from, ignored);
-    auto figures = run_gaggle(spec, error);
-    if (!figures) return false;
-    auto after = before ? snapshot_metadata_counters(served_from, ignored) : std::nullopt;
+    auto counters = [&served_from]() -> std::optional<MetadataSnapshot> {
+        auto snapshot = snapshot_metadata_counters(served_from);
+        if (!snapshot) return std::nullopt;
+        return std::move(*snapshot);
+    };
+    auto before = counters();
+    auto figures = run_gaggle(spec);
+    if (!figures) return fail(figures.error());
+    auto after = before ? counters() : std::nullopt;
     record.gaggle = std::move(*figures);
     if (before && after) record.fs_metadata_ops = diff_metadata_counters(*before, *after);
     record.run.env_digest = env_digest_of(command, spec);
-    return true;
+    return ok();
 }
 
-bool measure_in_private_mount(Record &record, const InterpreterCommand &command, const GaggleSpec &spec,
-                              std::string &error) {
+Result<void> measure_in_private_mount(Record &record, const InterpreterCommand &command, const GaggleSpec &spec) {
     int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) return error = errno_text("pipe"), false;
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return fail(errno_text("pipe"));
     const pid_t parent = getpid();
     pid_t holder = fork();
     if (holder == 0) {
@@ -95,13 +96,13 @@ bool measure_in_private_mount(Record &record, const InterpreterCommand &command,
     close(pipefd[0]);
     int status = 0;
     while (holder > 0 && waitpid(holder, &status, 0) < 0 && errno == EINTR) {}
-    if (holder < 0) return error = errno_text("fork"), false;
-    if (reply.empty()) return error = "the process holding the image mount died", false;
-    if (reply[0] == 'E') return error = reply.substr(1), false;
-    auto parsed = record_from_json(reply.substr(1), error);
-    if (!parsed) return error = "the record from the mount namespace is unreadable: " + error, false;
+    if (holder < 0) return fail(errno_text("fork"));
+    if (reply.empty()) return fail("the process holding the image mount died");
+    if (reply[0] == 'E') return fail(reply.substr(1));
+    auto parsed = record_from_json(reply.substr(1));
+    if (!parsed) return fail("the record from the mount namespace is unreadable: " + parsed.error());
     record = std::move(*parsed);
-    return true;
+    return ok();
 }
 
 } // namespace pyimport

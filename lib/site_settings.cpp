@@ -21,12 +21,12 @@ const char *runtime_name(Runtime runtime) {
 
 namespace {
 
-using Setter = std::function<std::string(SiteSettings &, const std::string &)>;
+using Setter = std::function<Result<void>(SiteSettings &, const std::string &)>;
 
-std::string absolute_path(std::string &field, const std::string &value) {
-    if (value.empty() || value[0] != '/') return "use an absolute path";
+Result<void> absolute_path(std::string &field, const std::string &value) {
+    if (value.empty() || value[0] != '/') return fail("use an absolute path");
     field = value;
-    return "";
+    return ok();
 }
 
 Setter path_setter(std::string SiteSettings::*field) {
@@ -34,45 +34,45 @@ Setter path_setter(std::string SiteSettings::*field) {
 }
 
 Setter int_setter(int SiteSettings::*field, long lo, long hi) {
-    return [=](SiteSettings &s, const std::string &v) -> std::string {
+    return [=](SiteSettings &s, const std::string &v) -> Result<void> {
         auto n = parse_bounded_int(v, lo, hi);
-        if (!n) return "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+        if (!n) return fail("use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
         s.*field = static_cast<int>(*n);
-        return "";
+        return ok();
     };
 }
 
-std::string set_runtime(SiteSettings &s, const std::string &v) {
+Result<void> set_runtime(SiteSettings &s, const std::string &v) {
     for (Runtime r : {Runtime::charliecloud, Runtime::kernel, Runtime::apptainer, Runtime::singularity})
         if (v == runtime_name(r)) {
             s.runtime = r;
-            return "";
+            return ok();
         }
-    return "use charliecloud, kernel, apptainer or singularity";
+    return fail("use charliecloud, kernel, apptainer or singularity");
 }
 
-std::string set_modules(SiteSettings &s, const std::string &v) {
+Result<void> set_modules(SiteSettings &s, const std::string &v) {
     auto modules = parse_module_list(v, ',');
-    if (!modules) return "use Python module names separated by ','";
+    if (!modules) return fail("use Python module names separated by ','");
     s.modules = *modules;
-    return "";
+    return ok();
 }
 
-std::string add_setenv(SiteSettings &s, const std::string &v) {
+Result<void> add_setenv(SiteSettings &s, const std::string &v) {
     auto eq = v.find('=');
-    if (eq == 0 || eq == std::string::npos) return "use setenv=NAME=VALUE";
+    if (eq == 0 || eq == std::string::npos) return fail("use setenv=NAME=VALUE");
     for (char c : v.substr(0, eq))
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return "use setenv=NAME=VALUE";
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return fail("use setenv=NAME=VALUE");
     s.setenv.push_back(v);
-    return "";
+    return ok();
 }
 
-std::string set_record_mode(SiteSettings &s, const std::string &v) {
+Result<void> set_record_mode(SiteSettings &s, const std::string &v) {
     static const std::map<std::string, unsigned> allowed = {{"0600", 0600}, {"0640", 0640}, {"0644", 0644}};
     auto it = allowed.find(v);
-    if (it == allowed.end()) return "use 0600, 0640 or 0644";
+    if (it == allowed.end()) return fail("use 0600, 0640 or 0644");
     s.record_mode = it->second;
-    return "";
+    return ok();
 }
 
 const std::map<std::string, Setter> &setters() {
@@ -103,25 +103,20 @@ std::string allowed_keys() {
 
 } // namespace
 
-std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &args, std::string &error) {
+Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
     SiteSettings settings;
     for (const auto &arg : args) {
         auto eq = arg.find('=');
         if (eq == std::string::npos) {
-            error = "plugstack.conf argument " + quote_text(arg) + " is not key=value (keys: " + allowed_keys() + ")";
-            return std::nullopt;
+            return fail("plugstack.conf argument " + quote_text(arg) + " is not key=value (keys: " + allowed_keys() + ")");
         }
         std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
         auto it = setters().find(key);
         if (it == setters().end()) {
-            error = "plugstack.conf: unknown key " + quote_text(key) + " (keys: " + allowed_keys() + ")";
-            return std::nullopt;
+            return fail("plugstack.conf: unknown key " + quote_text(key) + " (keys: " + allowed_keys() + ")");
         }
-        std::string problem = it->second(settings, value);
-        if (!problem.empty()) {
-            error = "plugstack.conf: invalid value " + quote_text(value) + " for " + key + ": " + problem;
-            return std::nullopt;
-        }
+        if (auto set = it->second(settings, value); !set)
+            return fail("plugstack.conf: invalid value " + quote_text(value) + " for " + key + ": " + set.error());
     }
     if (settings.conda_python.empty() && !settings.conda.empty())
         settings.conda_python = settings.conda + "/bin/python3";

@@ -1,5 +1,7 @@
 // The site's settings: the key=value words after the .so path in plugstack.conf.
 #pragma once
+#include "result.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +30,8 @@ struct SiteSettings {
     std::vector<std::string> setenv;     // NAME=VALUE for interpreters running from host paths (conda, kernel)
 };
 
-// Parses plugstack.conf arguments strictly. On error returns nullopt and sets
-// `error` to one line naming the key and what is allowed.
-std::optional<SiteSettings> parse_site_settings(const std::vector<std::string> &args, std::string &error);
+// Parses plugstack.conf arguments strictly. Fails with one line naming the key
+// and what is allowed.
+Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args);
 
 } // namespace pyimport

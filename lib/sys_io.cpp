@@ -61,64 +61,45 @@ int open_beneath(int dir_fd, const std::string &relative, uint64_t flags) {
 std::string cannot_read() { return std::string("cannot read: ") + std::strerror(errno); }
 
 // The rest of read_regular_file once `fd` is open (closed here).
-std::optional<FileContents> read_opened(int fd, size_t max_bytes, std::string &error) {
+Result<FileContents> read_opened(int fd, size_t max_bytes) {
     struct stat st;
-    std::optional<FileContents> out;
-    if (fstat(fd, &st) != 0) {
-        error = cannot_read();
-    } else if (!S_ISREG(st.st_mode)) {
-        error = S_ISDIR(st.st_mode) ? "cannot read: Is a directory" : "not a regular file";
-    } else if (size_t(st.st_size) > max_bytes) {
-        error = "too large (over " + std::to_string(max_bytes) + " bytes)";
-    } else {
-        // st_size is a hint only (0 for /proc files; a file may grow): read to the end, capped.
-        out.emplace();
-        out->owner = st.st_uid;
-        out->text.resize(st.st_size > 0 ? size_t(st.st_size) + 1 : size_t(4096));
-        size_t size = 0;
-        for (;;) {
-            if (size == out->text.size()) out->text.resize(std::min(out->text.size() * 2, max_bytes + 1));
-            ssize_t n = read(fd, &out->text[size], out->text.size() - size);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                error = cannot_read();
-                out.reset();
-                break;
-            }
-            if (n == 0) break;
-            size += size_t(n);
-            if (size > max_bytes) {
-                error = "too large (over " + std::to_string(max_bytes) + " bytes)";
-                out.reset();
-                break;
-            }
-        }
-        if (out) out->text.resize(size);
+    const auto done = [fd](auto result) -> Result<FileContents> {
+        close(fd);
+        return result;
+    };
+    if (fstat(fd, &st) != 0) return done(fail(cannot_read()));
+    if (!S_ISREG(st.st_mode)) return done(fail(S_ISDIR(st.st_mode) ? "cannot read: Is a directory" : "not a regular file"));
+    if (size_t(st.st_size) > max_bytes) return done(fail("too large (over " + std::to_string(max_bytes) + " bytes)"));
+    // st_size is a hint only (0 for /proc files; a file may grow): read to the end, capped.
+    FileContents out;
+    out.owner = st.st_uid;
+    out.text.resize(st.st_size > 0 ? size_t(st.st_size) + 1 : size_t(4096));
+    size_t size = 0;
+    for (;;) {
+        if (size == out.text.size()) out.text.resize(std::min(out.text.size() * 2, max_bytes + 1));
+        ssize_t n = read(fd, &out.text[size], out.text.size() - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return done(fail(cannot_read()));
+        if (n == 0) break;
+        size += size_t(n);
+        if (size > max_bytes) return done(fail("too large (over " + std::to_string(max_bytes) + " bytes)"));
     }
-    close(fd);
-    return out;
+    out.text.resize(size);
+    return done(std::move(out));
 }
 
 } // namespace
 
-std::optional<FileContents> read_regular_file(const std::string &path, size_t max_bytes, bool follow_link,
-                                              std::string &error) {
+Result<FileContents> read_regular_file(const std::string &path, size_t max_bytes, bool follow_link) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_link ? 0 : O_NOFOLLOW));
-    if (fd < 0) {
-        error = !follow_link && errno == ELOOP ? "symbolic link (not followed)" : cannot_read();
-        return std::nullopt;
-    }
-    return read_opened(fd, max_bytes, error);
+    if (fd < 0) return fail(!follow_link && errno == ELOOP ? "symbolic link (not followed)" : cannot_read());
+    return read_opened(fd, max_bytes);
 }
 
-std::optional<FileContents> read_regular_file_beneath(int dir_fd, const std::string &relative, size_t max_bytes,
-                                                      std::string &error) {
+Result<FileContents> read_regular_file_beneath(int dir_fd, const std::string &relative, size_t max_bytes) {
     const int fd = open_beneath(dir_fd, relative, O_RDONLY | O_NONBLOCK);
-    if (fd < 0) {
-        error = errno == ELOOP ? "symbolic link (not followed)" : cannot_read();
-        return std::nullopt;
-    }
-    return read_opened(fd, max_bytes, error);
+    if (fd < 0) return fail(errno == ELOOP ? "symbolic link (not followed)" : cannot_read());
+    return read_opened(fd, max_bytes);
 }
 
 int open_directory_beneath(int dir_fd, const std::string &relative) {

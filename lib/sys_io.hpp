@@ -1,6 +1,8 @@
 // Small system-call helpers the library shares: clock readings, errno
 // messages, whole-buffer writes and reads that survive EINTR and short counts.
 #pragma once
+#include "result.hpp"
+
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -39,18 +41,16 @@ struct FileContents {
 // without blocking and its type checked on the open descriptor, so a FIFO or
 // a device (planted, or swapped in after a directory was listed) never hangs
 // the caller or feeds it without end. With `follow_link` false, a symbolic
-// link at `path` itself is refused. nullopt with a one-line `error` (without
+// link at `path` itself is refused. Fails with one line (without
 // the path: "not a regular file", "too large (over N bytes)", "cannot read:
 // <reason>", "symbolic link (not followed)").
-std::optional<FileContents> read_regular_file(const std::string &path, size_t max_bytes, bool follow_link,
-                                              std::string &error);
+Result<FileContents> read_regular_file(const std::string &path, size_t max_bytes, bool follow_link);
 
 // The same for `relative` below the directory `dir_fd`, resolved without any
 // symbolic link and never leaving that directory (openat2 RESOLVE_NO_SYMLINKS
 // and RESOLVE_BENEATH): a directory on the way that another user swaps for a
 // link between a listing and the read leads nowhere.
-std::optional<FileContents> read_regular_file_beneath(int dir_fd, const std::string &relative, size_t max_bytes,
-                                                      std::string &error);
+Result<FileContents> read_regular_file_beneath(int dir_fd, const std::string &relative, size_t max_bytes);
 
 // Opens the directory `relative` below `dir_fd` (empty: `dir_fd` itself) the
 // same way, for listing; -1 with errno set.

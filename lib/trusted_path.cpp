@@ -35,14 +35,14 @@ std::string owner_problem(const char *what, const std::string &shown, uid_t owne
            ", neither root nor the job user";
 }
 
-std::string directory_problem(const struct stat &st, const std::string &shown) {
-    if (!S_ISDIR(st.st_mode)) return quote_text(shown) + " is not a directory";
-    if (!trusted_owner(st.st_uid)) return owner_problem("", shown, st.st_uid);
+Result<void> directory_problem(const struct stat &st, const std::string &shown) {
+    if (!S_ISDIR(st.st_mode)) return fail(quote_text(shown) + " is not a directory");
+    if (!trusted_owner(st.st_uid)) return fail(owner_problem("", shown, st.st_uid));
     // Others may create entries in a sticky directory but never rename or
     // remove root's or the job user's.
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-        return quote_text(shown) + " is writable by group or others and not sticky";
-    return "";
+        return fail(quote_text(shown) + " is writable by group or others and not sticky");
+    return ok();
 }
 
 // The directories walked so far as O_PATH descriptors: "/" and below it
@@ -87,23 +87,23 @@ class Walk {
     std::vector<std::string> names_;
 };
 
-std::string follow_link(Walk &walk, const std::string &name, const struct stat &st, int &links,
+Result<void> follow_link(Walk &walk, const std::string &name, const struct stat &st, int &links,
                         std::deque<std::string> &pending) {
     const std::string shown = walk.shown(name);
-    if (!trusted_owner(st.st_uid)) return owner_problem("symbolic link ", shown, st.st_uid);
-    if (++links > kMaxLinks) return "too many symbolic links at " + quote_text(shown);
+    if (!trusted_owner(st.st_uid)) return fail(owner_problem("symbolic link ", shown, st.st_uid));
+    if (++links > kMaxLinks) return fail("too many symbolic links at " + quote_text(shown));
     char target[PATH_MAX];
     const ssize_t n = readlinkat(walk.top(), name.c_str(), target, sizeof target);
     if (n <= 0 || size_t(n) >= sizeof target)
-        return "cannot read symbolic link " + quote_text(shown) + ": " + std::strerror(n < 0 ? errno : ENAMETOOLONG);
+        return fail("cannot read symbolic link " + quote_text(shown) + ": " + std::strerror(n < 0 ? errno : ENAMETOOLONG));
     const std::string text(target, size_t(n));
     if (text[0] == '/') walk.to_root();
     auto more = components(text);
     pending.insert(pending.begin(), more.begin(), more.end());
-    return "";
+    return ok();
 }
 
-std::string walk_to(Walk &walk, const std::string &path) {
+Result<void> walk_to(Walk &walk, const std::string &path) {
     std::deque<std::string> pending = components(path);
     int links = 0;
     while (!pending.empty()) {
@@ -116,36 +116,34 @@ std::string walk_to(Walk &walk, const std::string &path) {
         }
         struct stat st;
         if (fstatat(walk.top(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-            return "cannot open " + quote_text(walk.shown(name)) + ": " + std::strerror(errno);
+            return fail("cannot open " + quote_text(walk.shown(name)) + ": " + std::strerror(errno));
         if (S_ISLNK(st.st_mode)) {
-            std::string problem = follow_link(walk, name, st, links, pending);
-            if (!problem.empty()) return problem;
+            if (auto followed = follow_link(walk, name, st, links, pending); !followed) return followed;
             continue;
         }
         // O_NOFOLLOW: whatever was swapped in since fstatat is refused, not followed.
         const int fd = openat(walk.top(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) return "cannot open " + quote_text(walk.shown(name)) + ": " + std::strerror(errno);
+        if (fd < 0) return fail("cannot open " + quote_text(walk.shown(name)) + ": " + std::strerror(errno));
         walk.push(fd, name);
-        if (fstat(fd, &st) != 0) return "cannot stat " + quote_text(walk.shown()) + ": " + std::strerror(errno);
-        std::string problem = directory_problem(st, walk.shown());
-        if (!problem.empty()) return problem;
+        if (fstat(fd, &st) != 0) return fail("cannot stat " + quote_text(walk.shown()) + ": " + std::strerror(errno));
+        if (auto problem = directory_problem(st, walk.shown()); !problem) return problem;
     }
-    return "";
+    return ok();
 }
 
 } // namespace
 
-int open_trusted_directory(const std::string &path, std::string &error) {
-    if (path.empty() || path[0] != '/') return error = quote_text(path) + " is not an absolute path", -1;
+Result<int> open_trusted_directory(const std::string &path) {
+    if (path.empty() || path[0] != '/') return fail(quote_text(path) + " is not an absolute path");
     const int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return error = std::string("cannot open '/': ") + std::strerror(errno), -1;
+    if (root < 0) return fail(std::string("cannot open '/': ") + std::strerror(errno));
     Walk walk(root);
     struct stat st;
-    if (fstat(root, &st) != 0) return error = std::string("cannot stat '/': ") + std::strerror(errno), -1;
-    if (!(error = directory_problem(st, "/")).empty()) return -1;
-    if (!(error = walk_to(walk, path)).empty()) return -1;
+    if (fstat(root, &st) != 0) return fail(std::string("cannot stat '/': ") + std::strerror(errno));
+    if (auto problem = directory_problem(st, "/"); !problem) return fail(problem.error());
+    if (auto walked = walk_to(walk, path); !walked) return fail(walked.error());
     if (faccessat(walk.top(), "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH) != 0)
-        return error = quote_text(walk.shown()) + " is not writable by the job user: " + std::strerror(errno), -1;
+        return fail(quote_text(walk.shown()) + " is not writable by the job user: " + std::strerror(errno));
     return walk.release_top();
 }
 

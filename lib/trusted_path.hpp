@@ -3,6 +3,8 @@
 // or a swapped directory on the way would send the job user's writes (and,
 // for a root job, root's) into a place another user chose.
 #pragma once
+#include "result.hpp"
+
 #include <string>
 
 namespace pyimport {
@@ -14,8 +16,8 @@ namespace pyimport {
 // - every directory on the way, the last included, must be owned by root or the
 //   caller, and when group or others may write it, it must be sticky (like /tmp);
 // - the last directory must be writable and searchable by the caller.
-// Returns an O_PATH descriptor (usable as the dirfd of *at calls), or -1 with
-// `error` one line naming the offending component.
-int open_trusted_directory(const std::string &path, std::string &error);
+// Returns an O_PATH descriptor (usable as the dirfd of *at calls), or fails
+// with one line naming the offending component.
+Result<int> open_trusted_directory(const std::string &path);
 
 } // namespace pyimport

@@ -25,8 +25,8 @@ template <typename F> int guarded(const char *what, int on_exception, F &&body) 
     return on_exception;
 }
 
-std::optional<SiteSettings> settings(int argc, char **argv, std::string &error) {
-    return pyimport::parse_site_settings(std::vector<std::string>(argv, argv + argc), error);
+pyimport::Result<SiteSettings> settings(int argc, char **argv) {
+    return pyimport::parse_site_settings(std::vector<std::string>(argv, argv + argc));
 }
 
 } // namespace
@@ -35,25 +35,19 @@ extern "C" {
 
 int pyimport_core_check_settings(spank_t, int argc, char **argv, const char *) {
     return guarded("checking plugstack.conf", 0, [&] {
-        std::string error;
-        auto site = settings(argc, argv, error);
-        return pyimport::spank::slurmd_check_settings(site, error);
+        return pyimport::spank::slurmd_check_settings(settings(argc, argv));
     });
 }
 
 int pyimport_core_validate_request(spank_t, int argc, char **argv, const char *option_value) {
     return guarded("checking --pyimport-bench", -1, [&] {
-        std::string error;
-        auto site = settings(argc, argv, error);
-        return pyimport::spank::srun_validate_request(site, error, option_value);
+        return pyimport::spank::srun_validate_request(settings(argc, argv), option_value);
     });
 }
 
 int pyimport_core_run_gaggle(spank_t sp, int argc, char **argv, const char *option_value) {
     return guarded("gaggle", 0, [&] {
-        std::string error;
-        auto site = settings(argc, argv, error);
-        return pyimport::spank::slurmstepd_run_gaggle(sp, site, error, option_value);
+        return pyimport::spank::slurmstepd_run_gaggle(sp, settings(argc, argv), option_value);
     });
 }
 

@@ -2,8 +2,8 @@
 
 namespace pyimport::spank {
 
-int slurmd_check_settings(const std::optional<SiteSettings> &site, const std::string &site_error) {
-    if (!site) log_error(site_error);
+int slurmd_check_settings(const Result<SiteSettings> &site) {
+    if (!site) log_error(site.error());
     return 0;
 }
 

@@ -8,9 +8,9 @@
 
 namespace pyimport::spank {
 
-// `site` unset means plugstack.conf is wrong, for the reason in `site_error`.
+// `site` failed means plugstack.conf is wrong, for the reason in site.error().
 // Always returns 0: a wrong setting must not stop slurmd or the jobs that
 // never ask for a gaggle (those that do fail in srun with the same line).
-int slurmd_check_settings(const std::optional<SiteSettings> &site, const std::string &site_error);
+int slurmd_check_settings(const Result<SiteSettings> &site);
 
 } // namespace pyimport::spank

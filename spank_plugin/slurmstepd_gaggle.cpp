@@ -33,8 +33,8 @@ std::string env_value(const std::vector<std::string> &env, const std::string &na
     return "";
 }
 
-// Identity, environment and ids of the job step; "" or an error.
-std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
+// Identity, environment and ids of the job step; fails with the problem.
+Result<void> describe_job(spank_t sp, BenchmarkContext &ctx) {
     uint32_t job = 0, step = 0, node_id = 0, nnodes = 0;
     uid_t uid;
     gid_t gid;
@@ -42,7 +42,7 @@ std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
     if (!item(sp, S_JOB_ID, job) || !item(sp, S_JOB_STEPID, step) || !item(sp, S_JOB_NODEID, node_id) ||
         !item(sp, S_JOB_NNODES, nnodes) || !item(sp, S_JOB_UID, uid) || !item(sp, S_JOB_GID, gid) ||
         !item(sp, S_JOB_ENV, env))
-        return "cannot read the job's identity from Slurm";
+        return fail("cannot read the job's identity from Slurm");
     const char *node = std::getenv("SLURMD_NODENAME");  // gethostname() may be shared by nodes
     ctx.job = {job, step, node ? node : "", int(node_id), int(nnodes), uid, gid, user_name(uid), ""};
     for (char **e = env; e && *e; ++e) ctx.job_env.emplace_back(*e);  // Slurm's strings: copied, not kept
@@ -51,18 +51,16 @@ std::string describe_job(spank_t sp, BenchmarkContext &ctx) {
     // slurmstepd has already set the job user's groups for this callback.
     int count = getgroups(0, nullptr);
     std::vector<gid_t> groups(size_t(count > 0 ? count : 0));
-    if (count < 0 || getgroups(count, groups.data()) != count) return "cannot read the job user's groups";
+    if (count < 0 || getgroups(count, groups.data()) != count) return fail("cannot read the job user's groups");
     ctx.become = Credentials{uid, gid, groups};
-    return "";
+    return ok();
 }
 
-// Everything run_benchmark needs, from the site, the request and Slurm; "" or the problem.
-std::string prepare(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
-                    const char *option_value, BenchmarkContext &ctx) {
-    if (!site) return "site configuration is wrong: " + site_error;
-    std::string error;
-    auto request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s}, error);
-    if (!request) return error;
+// Everything run_benchmark needs, from the site, the request and Slurm; fails with the problem.
+Result<void> prepare(spank_t sp, const Result<SiteSettings> &site, const char *option_value, BenchmarkContext &ctx) {
+    if (!site) return fail("site configuration is wrong: " + site.error());
+    auto request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s});
+    if (!request) return fail(request.error());
     ctx.site = *site;
     ctx.request = *request;
     ctx.writer = {"pyimport_bench.so", kVersion, this_host_name()};
@@ -76,16 +74,17 @@ bool is_user_step(spank_t sp) {
 
 } // namespace
 
-int slurmstepd_run_gaggle(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
-                          const char *option_value) {
+int slurmstepd_run_gaggle(spank_t sp, const Result<SiteSettings> &site, const char *option_value) {
     if (!option_value || !is_user_step(sp)) return 0;
     BenchmarkContext ctx;
-    std::string error = prepare(sp, site, site_error, option_value, ctx);
-    if (error.empty()) {
-        if (auto outcome = run_benchmark(ctx, error)) {
-            log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
-            return 0;
-        }
+    std::string error;
+    if (auto prepared = prepare(sp, site, option_value, ctx); !prepared) {
+        error = prepared.error();
+    } else if (auto outcome = run_benchmark(ctx)) {
+        log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
+        return 0;
+    } else {
+        error = outcome.error();
     }
     const char *node = std::getenv("SLURMD_NODENAME");
     log_error(std::string(node ? node : "this node") + ": no record written: " + error);

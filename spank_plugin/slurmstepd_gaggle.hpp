@@ -11,7 +11,6 @@ namespace pyimport::spank {
 
 // Always returns 0: a failing user_init drains the node under sbatch, and a
 // benchmark problem must never do that. Problems are reported instead.
-int slurmstepd_run_gaggle(spank_t sp, const std::optional<SiteSettings> &site, const std::string &site_error,
-                          const char *option_value);
+int slurmstepd_run_gaggle(spank_t sp, const Result<SiteSettings> &site, const char *option_value);
 
 } // namespace pyimport::spank

@@ -8,8 +8,7 @@
 
 namespace pyimport::spank {
 
-// `site` unset means plugstack.conf is wrong, for the reason in `site_error`.
-int srun_validate_request(const std::optional<SiteSettings> &site, const std::string &site_error,
-                          const char *option_value);
+// `site` failed means plugstack.conf is wrong, for the reason in site.error().
+int srun_validate_request(const Result<SiteSettings> &site, const char *option_value);
 
 } // namespace pyimport::spank

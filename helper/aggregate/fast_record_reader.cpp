@@ -206,7 +206,7 @@ bool read_record(element root, Record &rec) {
     }
     for (size_t i = 0; i < kRequired; ++i)
         if (!seen[i]) return false;
-    return consistency_problem(rec).empty();
+    return bool(consistency_problem(rec));
 }
 
 } // namespace
@@ -220,15 +220,13 @@ FastRecordReader::FastRecordReader() : impl_(new Impl) {}
 FastRecordReader::~FastRecordReader() = default;
 size_t FastRecordReader::referred() const { return impl_->referred; }
 
-bool FastRecordReader::parse(std::string_view text, Record &out, std::string &error) {
+pyimport::Result<Record> FastRecordReader::parse(std::string_view text) {
     element root;
-    if (!impl_->parser.parse(text.data(), text.size(), true).get(root) && read_record(root, out)) return true;
+    Record out;
+    if (!impl_->parser.parse(text.data(), text.size(), true).get(root) && read_record(root, out)) return out;
     // The reference reader names the problem, or reads what this one could not judge.
     ++impl_->referred;
-    auto rec = record_from_json(text, error);
-    if (!rec) return false;
-    out = std::move(*rec);
-    return true;
+    return record_from_json(text);
 }
 
 } // namespace agg

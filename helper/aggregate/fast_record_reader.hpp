@@ -20,8 +20,8 @@ class FastRecordReader {
     FastRecordReader(const FastRecordReader &) = delete;
     FastRecordReader &operator=(const FastRecordReader &) = delete;
 
-    // Parses `text` into `out` (overwritten). False: `error` says why.
-    bool parse(std::string_view text, pyimport::Record &out, std::string &error);
+    // Parses `text` into a record, or fails saying why.
+    pyimport::Result<pyimport::Record> parse(std::string_view text);
 
     // How many texts this reader handed to the reference reader so far (a
     // well formed record never is: the tests check the fast path is taken).

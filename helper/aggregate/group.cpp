@@ -1,5 +1,7 @@
 #include "group.hpp"
 
+#include "result.hpp"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -54,11 +56,11 @@ bool same_step(const NodeRecord &a, const NodeRecord &b) {
 // never merged with the real one, where they could outvote or spoil it.
 bool same_run(const NodeRecord &a, const NodeRecord &b) { return same_step(a, b) && a.uid == b.uid; }
 
-// The first field on which two records of one job step disagree, or "".
-std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
+// Two records of one job step agree, or fail with the first field on which they disagree.
+pyimport::Result<void> agree(const NodeRecord &a, const NodeRecord &b) {
     if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count &&
         a.modules == b.modules && a.label == b.label)
-        return "";
+        return pyimport::ok();
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
     };
@@ -67,7 +69,7 @@ std::string disagreement(const NodeRecord &a, const NodeRecord &b) {
     if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
     if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
     if (d.empty()) d = differ("run.label", b.label, a.label);
-    return d;
+    return pyimport::fail(d);
 }
 
 // "1, 3, ..." for a job step's records sorted by node index (at most five shown).
@@ -114,9 +116,10 @@ class Grouper {
             unique.push_back(n);
         }
         for (const NodeRecord *n : unique) {
-            std::string d = disagreement(first, *n);
-            if (d.empty()) continue;
-            problem(*n, "disagrees with " + files_[first.file] + " on " + d + ": job step " + id + " skipped");
+            auto agreed = agree(first, *n);
+            if (agreed) continue;
+            problem(*n, "disagrees with " + files_[first.file] + " on " + agreed.error() + ": job step " + id +
+                            " skipped");
             ++data_.totals.inconsistent;
             return;
         }

@@ -60,19 +60,16 @@ RecordTree load_record_tree(const std::vector<std::string> &paths, const LoadOpt
     std::atomic<size_t> next{0};
     auto read_files = [&] {
         FastRecordReader reader;
-        pyimport::Record record;
-        auto parse = [&reader](std::string_view text, pyimport::Record &out, std::string &error) {
-            return reader.parse(text, out, error);
-        };
+        auto parse = [&reader](std::string_view text) { return reader.parse(text); };
         for (size_t first; (first = next.fetch_add(kTake)) < scan.files.size();) {
             for (size_t i = first; i < std::min(first + kTake, scan.files.size()); ++i) {
                 const FoundFile &file = scan.files[i];
                 pyimport::RecordFileOptions how;
                 how.any_owner = options.any_owner;
                 how.beneath = file.root >= 0 ? scan.roots[size_t(file.root)] : -1;
-                if (pyimport::read_record_file(file.root >= 0 ? file.relative : file.path, how, parse, record,
-                                               outcomes[i].error))
-                    outcomes[i].record = node_from_record(record, i, options.samples);
+                auto record = pyimport::read_record_file(file.root >= 0 ? file.relative : file.path, how, parse);
+                if (record) outcomes[i].record = node_from_record(*record, i, options.samples);
+                else outcomes[i].error = record.error();
             }
         }
     };

@@ -8,9 +8,9 @@
 
 int main(int argc, char **argv) {
     agg::Options options;
-    std::string problem = agg::parse_options(std::vector<std::string>(argv + 1, argv + argc), options);
-    if (!problem.empty()) {
-        std::fprintf(stderr, "pyimport-aggregate: %s\n%s", problem.c_str(), agg::kUsage);
+    auto parsed = agg::parse_options(std::vector<std::string>(argv + 1, argv + argc), options);
+    if (!parsed) {
+        std::fprintf(stderr, "pyimport-aggregate: %s\n%s", parsed.error().c_str(), agg::kUsage);
         return agg::kExitUsage;
     }
     if (options.help) return std::fputs(agg::kUsage, stdout), agg::kExitOk;

@@ -50,7 +50,13 @@ std::optional<double> parse_fraction(const std::string &text) {
     return v;
 }
 
-std::string parse_tables(const std::string &text, TableChoice &t) {
+// A value that must not be empty.
+pyimport::Result<void> needs(const std::string &value, const char *what) {
+    if (value.empty()) return pyimport::fail(what);
+    return pyimport::ok();
+}
+
+pyimport::Result<void> parse_tables(const std::string &text, TableChoice &t) {
     t = {false, false, false, false, false};
     for (const auto &name : pyimport::split(text, ',')) {
         if (name == "all") t = {true, true, true, true, true};
@@ -59,108 +65,108 @@ std::string parse_tables(const std::string &text, TableChoice &t) {
         else if (name == "gaggles") t.gaggles = true;
         else if (name == "compare") t.compare = true;
         else if (name == "runs") t.runs = true;
-        else return "unknown table '" + name + "' (overall, interpreters, gaggles, compare, runs, all)";
+        else return pyimport::fail("unknown table '" + name + "' (overall, interpreters, gaggles, compare, runs, all)");
     }
-    return "";
+    return pyimport::ok();
 }
 
 std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
     auto numbers = [](NumberSet &set, long long hi) {
-        return [&set, hi](const std::string &v) -> std::string {
+        return [&set, hi](const std::string &v) -> pyimport::Result<void> {
             auto s = parse_number_set(v, 0, hi);
-            if (!s) return "needs numbers or ranges like 1,4,10-20";
+            if (!s) return pyimport::fail("needs numbers or ranges like 1,4,10-20");
             set = *s;
-            return "";
+            return pyimport::ok();
         };
     };
     auto time = [](int64_t &into, bool end) {
-        return [&into, end](const std::string &v) -> std::string {
+        return [&into, end](const std::string &v) -> pyimport::Result<void> {
             auto t = parse_time(v, end);
-            if (!t) return "needs YYYY-MM-DD[THH:MM[:SS]] (UTC) or @UNIX-SECONDS";
+            if (!t) return pyimport::fail("needs YYYY-MM-DD[THH:MM[:SS]] (UTC) or @UNIX-SECONDS");
             into = *t;
-            return "";
+            return pyimport::ok();
         };
     };
     auto fraction = [](double &into) {
-        return [&into](const std::string &v) -> std::string {
+        return [&into](const std::string &v) -> pyimport::Result<void> {
             auto f = parse_fraction(v);
-            if (!f) return "needs a number between 0 and 1";
+            if (!f) return pyimport::fail("needs a number between 0 and 1");
             into = *f;
-            return "";
+            return pyimport::ok();
         };
     };
     return {
-        {"--format", [&o](const std::string &v) -> std::string {
+        {"--format", [&o](const std::string &v) -> pyimport::Result<void> {
              auto f = parse_format(v);
-             if (!f) return "needs text, markdown, csv or json";
+             if (!f) return pyimport::fail("needs text, markdown, csv or json");
              o.format = *f;
-             return "";
+             return pyimport::ok();
          }},
-        {"--output", [&o](const std::string &v) { return o.output = v, v.empty() ? "needs a file name" : ""; }},
+        {"--output", [&o](const std::string &v) { return o.output = v, needs(v, "needs a file name"); }},
         {"--tables", [&o](const std::string &v) { return parse_tables(v, o.tables.which); }},
-        {"--figures", [&o](const std::string &v) { return o.figures.dir = v, v.empty() ? "needs a directory" : ""; }},
-        {"--figure-formats", [&o](const std::string &v) -> std::string {
+        {"--figures", [&o](const std::string &v) { return o.figures.dir = v, needs(v, "needs a directory"); }},
+        {"--figure-formats", [&o](const std::string &v) -> pyimport::Result<void> {
              o.figures.formats = pyimport::split(v, ',');
              for (const auto &f : o.figures.formats)
-                 if (f != "png" && f != "svg") return "needs png, svg or png,svg";
-             return "";
+                 if (f != "png" && f != "svg") return pyimport::fail("needs png, svg or png,svg");
+             return pyimport::ok();
          }},
-        {"--gnuplot", [&o](const std::string &v) { return o.figures.gnuplot = v, v.empty() ? "needs a program" : ""; }},
-        {"--compare-on", [&o](const std::string &v) -> std::string {
+        {"--gnuplot", [&o](const std::string &v) { return o.figures.gnuplot = v, needs(v, "needs a program"); }},
+        {"--compare-on", [&o](const std::string &v) -> pyimport::Result<void> {
              if (v == "gaggle") o.tables.compare_on = CompareOn::gaggle;
              else if (v == "interpreter") o.tables.compare_on = CompareOn::interpreter;
              else if (v == "run") o.tables.compare_on = CompareOn::run;
-             else return "needs gaggle, interpreter or run";
-             return "";
+             else return pyimport::fail("needs gaggle, interpreter or run");
+             return pyimport::ok();
          }},
         {"--alpha", fraction(o.tables.settings.alpha)},
         {"--confidence", fraction(o.tables.settings.confidence)},
-        {"--min-samples", [&o](const std::string &v) -> std::string {
+        {"--min-samples", [&o](const std::string &v) -> pyimport::Result<void> {
              auto n = pyimport::parse_bounded_int(v, 2, 1'000'000);
-             if (!n) return "needs a whole number from 2";
+             if (!n) return pyimport::fail("needs a whole number from 2");
              o.tables.settings.min_samples = size_t(*n);
-             return "";
+             return pyimport::ok();
          }},
         {"--job", numbers(o.filters.jobs, 4294967295LL)},
         {"--nodes", numbers(o.filters.nodes, 1'000'000'000L)},
         {"--gaggle", numbers(o.filters.gaggles, 1'000'000'000L)},
-        {"--mode", [&o](const std::string &v) -> std::string {
+        {"--mode", [&o](const std::string &v) -> pyimport::Result<void> {
              o.filters.mode = pyimport::parse_mode(v);
-             return o.filters.mode ? "" : "needs conda or container";
+             if (!o.filters.mode) return pyimport::fail("needs conda or container");
+             return pyimport::ok();
          }},
-        {"--label", [&o](const std::string &v) { return o.filters.label = v == "-" ? "" : v, ""; }},
-        {"--modules", [&o](const std::string &v) -> std::string {
+        {"--label", [&o](const std::string &v) { return o.filters.label = v == "-" ? "" : v, pyimport::ok(); }},
+        {"--modules", [&o](const std::string &v) -> pyimport::Result<void> {
              auto list = pyimport::parse_module_list(v, ':');
-             if (!list) return "needs module names separated by ':' (e.g. numpy:scipy)";
+             if (!list) return pyimport::fail("needs module names separated by ':' (e.g. numpy:scipy)");
              o.filters.modules = pyimport::join_modules(*list);
-             return "";
+             return pyimport::ok();
          }},
         {"--since", time(o.filters.since_ns, false)},
         {"--until", time(o.filters.until_ns, true)},
-        {"--study", [&o](const std::string &v) { return o.study_dirs.push_back(v), v.empty() ? "needs a directory" : ""; }},
-        {"--threads", [&o](const std::string &v) -> std::string {
+        {"--study", [&o](const std::string &v) { return o.study_dirs.push_back(v), needs(v, "needs a directory"); }},
+        {"--threads", [&o](const std::string &v) -> pyimport::Result<void> {
              auto n = pyimport::parse_bounded_int(v, 1, 256);
-             if (!n) return "needs a whole number from 1 to 256";
+             if (!n) return pyimport::fail("needs a whole number from 1 to 256");
              o.threads = unsigned(*n);
-             return "";
+             return pyimport::ok();
          }},
     };
 }
 
 } // namespace
 
-std::string parse_options(const std::vector<std::string> &args, Options &o) {
+pyimport::Result<void> parse_options(const std::vector<std::string> &args, Options &o) {
     pyimport::CommandLine spec;
     spec.values = value_options(o);
     spec.aliases = {{"-f", "--format"}, {"-o", "--output"}, {"-t", "--tables"}};
     spec.flags = {{"--strict", &o.strict}, {"--quiet", &o.quiet}, {"-q", &o.quiet}, {"--any-owner", &o.any_owner},
                   {"--help", &o.help},     {"-h", &o.help},       {"--version", &o.version}};
-    spec.word = [&o](const std::string &path) { return o.paths.push_back(path), std::string(); };
-    std::string problem = pyimport::parse_command_line(args, spec);
-    if (!problem.empty()) return problem;
-    if (o.paths.empty() && o.study_dirs.empty() && !o.help && !o.version) return "no PATH given";
-    if (o.filters.since_ns > o.filters.until_ns) return "--since is after --until";
-    return "";
+    spec.word = [&o](const std::string &path) { return o.paths.push_back(path), pyimport::ok(); };
+    if (auto parsed = pyimport::parse_command_line(args, spec); !parsed) return parsed;
+    if (o.paths.empty() && o.study_dirs.empty() && !o.help && !o.version) return pyimport::fail("no PATH given");
+    if (o.filters.since_ns > o.filters.until_ns) return pyimport::fail("--since is after --until");
+    return pyimport::ok();
 }
 
 } // namespace agg

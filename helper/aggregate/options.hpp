@@ -1,5 +1,6 @@
 // pyimport-aggregate's command line.
 #pragma once
+#include "result.hpp"
 #include "filters.hpp"
 #include "plot.hpp"
 #include "render.hpp"
@@ -28,7 +29,7 @@ struct Options {
 
 extern const char *const kUsage;
 
-// Parses argv into `o`. Returns "" or one line saying what is wrong.
-std::string parse_options(const std::vector<std::string> &args, Options &o);
+// Parses argv into `o`. Fails with one line saying what is wrong.
+pyimport::Result<void> parse_options(const std::vector<std::string> &args, Options &o);
 
 } // namespace agg

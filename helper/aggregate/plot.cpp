@@ -1,5 +1,7 @@
 #include "plot.hpp"
 
+#include "sys_io.hpp"
+
 #include "stats.hpp"
 #include "tables.hpp"
 #include "text_escape.hpp"
@@ -358,12 +360,12 @@ std::string individual_script(const std::vector<const ConfigData *> &configs, si
     return s + "unset multiplot\n";
 }
 
-// Runs `gnuplot script_path` in directory `dir`; false with its last stderr
+// Runs `gnuplot script_path` in directory `dir`; fails with its last stderr
 // line when it fails.
-bool run_gnuplot(const std::string &gnuplot, const std::string &dir, const std::string &script, std::string &error) {
+pyimport::Result<void> run_gnuplot(const std::string &gnuplot, const std::string &dir, const std::string &script) {
     char script_path[] = "/tmp/pyimport-aggregate-XXXXXX.gp";
     int fd = mkstemps(script_path, 3);
-    if (fd < 0) return error = std::string("cannot create a temporary file: ") + std::strerror(errno), false;
+    if (fd < 0) return pyimport::fail(std::string("cannot create a temporary file: ") + std::strerror(errno));
     bool wrote = write(fd, script.data(), script.size()) == ssize_t(script.size());
     close(fd);
     char err_path[] = "/tmp/pyimport-aggregate-XXXXXX.err";
@@ -371,7 +373,7 @@ bool run_gnuplot(const std::string &gnuplot, const std::string &dir, const std::
     if (!wrote || err_fd < 0) {
         unlink(script_path);
         if (err_fd >= 0) close(err_fd), unlink(err_path);
-        return error = "cannot write the gnuplot script to /tmp", false;
+        return pyimport::fail("cannot write the gnuplot script to /tmp");
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -393,22 +395,19 @@ bool run_gnuplot(const std::string &gnuplot, const std::string &dir, const std::
     if (rc == 0)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-    std::string messages;
-    char buf[4096];
-    ssize_t n;
     lseek(err_fd, 0, SEEK_SET);
-    while ((n = read(err_fd, buf, sizeof buf)) > 0) messages.append(buf, size_t(n));
+    std::string messages = pyimport::read_all(err_fd);
     close(err_fd);
     unlink(err_path);
     unlink(script_path);
-    if (rc != 0) return error = "cannot run " + gnuplot + ": " + std::strerror(rc) + " (install gnuplot-nox)", false;
+    if (rc != 0) return pyimport::fail("cannot run " + gnuplot + ": " + std::strerror(rc) + " (install gnuplot-nox)");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         // gnuplot echoes the command and a caret line; its message is the last line.
         while (!messages.empty() && (messages.back() == '\n' || messages.back() == ' ')) messages.pop_back();
         std::string line = messages.substr(messages.rfind('\n') + 1);
-        return error = gnuplot + " failed" + (line.empty() ? "" : ": " + line), false;
+        return pyimport::fail(gnuplot + " failed" + (line.empty() ? "" : ": " + line));
     }
-    return true;
+    return pyimport::ok();
 }
 
 } // namespace
@@ -424,10 +423,10 @@ std::string figure_script(const Dataset &data, const std::string &modules, const
            body + "unset output\n";
 }
 
-bool write_figures(const Dataset &data, const FigureOptions &options, std::vector<std::string> &written,
-                   std::string &error) {
+pyimport::Result<void> write_figures(const Dataset &data, const FigureOptions &options,
+                                     std::vector<std::string> &written) {
     if (mkdir(options.dir.c_str(), 0777) != 0 && errno != EEXIST)
-        return error = "cannot create " + options.dir + ": " + std::strerror(errno), false;
+        return pyimport::fail("cannot create " + options.dir + ": " + std::strerror(errno));
     auto list = workloads(data);
     for (const auto &w : list)
         for (const char *kind : {"overall", "individual"})
@@ -439,12 +438,13 @@ bool write_figures(const Dataset &data, const FigureOptions &options, std::vecto
                     figure_script(data, w.modules, w.label, kind, format, "." + name + ".tmp", options.max_points,
                                   options.background);
                 if (script.empty()) continue;  // nothing to draw (no complete run)
-                if (!run_gnuplot(options.gnuplot, options.dir, script, error)) return unlink(temp.c_str()), false;
+                if (auto drawn = run_gnuplot(options.gnuplot, options.dir, script); !drawn)
+                    return unlink(temp.c_str()), drawn;
                 if (rename(temp.c_str(), path.c_str()) != 0)
-                    return error = "cannot write " + path + ": " + std::strerror(errno), false;
+                    return pyimport::fail("cannot write " + path + ": " + std::strerror(errno));
                 written.push_back(path);
             }
-    return true;
+    return pyimport::ok();
 }
 
 } // namespace agg

@@ -1,6 +1,7 @@
 // The study's two figures, drawn by gnuplot: overall time against total
 // interpreters, and the per-gaggle times of each mode over the whole data set.
 #pragma once
+#include "result.hpp"
 #include "model.hpp"
 
 #include <string>
@@ -31,7 +32,7 @@ std::string figure_script(const Dataset &data, const std::string &modules, const
 // format into options.dir (with -A, -B, ... per workload when there are
 // several), each through a temporary name and a rename. Returns false with a
 // one-line error when gnuplot is missing or fails; `written` lists the files.
-bool write_figures(const Dataset &data, const FigureOptions &options, std::vector<std::string> &written,
-                   std::string &error);
+pyimport::Result<void> write_figures(const Dataset &data, const FigureOptions &options,
+                                     std::vector<std::string> &written);
 
 } // namespace agg

@@ -79,15 +79,15 @@ std::string problem_line(const std::string &subject, const std::string &message)
            pyimport::escape_text(message, kMaxMessageBytes) + "\n";
 }
 
-bool write_output(const Options &o, const std::string &text, std::FILE *out, std::string &error) {
+pyimport::Result<void> write_output(const Options &o, const std::string &text, std::FILE *out) {
     if (o.output.empty()) {
         if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0)
-            return error = "cannot write to standard output", false;
-        return true;
+            return pyimport::fail("cannot write to standard output");
+        return pyimport::ok();
     }
     auto slash = o.output.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : o.output.substr(0, slash);
-    return pyimport::write_file_atomically(dir, o.output.substr(slash == std::string::npos ? 0 : slash + 1), text, error,
+    return pyimport::write_file_atomically(dir, o.output.substr(slash == std::string::npos ? 0 : slash + 1), text,
                                            pyimport::PendingFile::Existing::replace);
 }
 
@@ -107,15 +107,14 @@ int run(const Options &options, std::FILE *out, std::FILE *err) {
     clock.lap("tables");
     std::string text = render(tables, options.format, data);
     clock.lap("render");
-    std::string error;
-    if (!write_output(options, text, out, error)) {
-        std::fputs(problem_line(options.output.empty() ? "-" : options.output, error).c_str(), err);
+    if (auto wrote = write_output(options, text, out); !wrote) {
+        std::fputs(problem_line(options.output.empty() ? "-" : options.output, wrote.error()).c_str(), err);
         return kExitCannotWrite;
     }
     if (!options.figures.dir.empty()) {
         std::vector<std::string> written;
-        if (!write_figures(data, options.figures, written, error)) {
-            std::fputs(problem_line("figures", error).c_str(), err);  // gnuplot's own line may quote the script
+        if (auto drawn = write_figures(data, options.figures, written); !drawn) {
+            std::fputs(problem_line("figures", drawn.error()).c_str(), err);  // gnuplot's own line may quote the script
             return kExitCannotWrite;
         }
         if (!options.quiet)

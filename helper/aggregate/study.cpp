@@ -17,23 +17,23 @@ struct Row {
     double seconds = 0;
 };
 
-// "py_conda|1|10|10|3.830"; "" or what is wrong.
-std::string parse_row(const std::string &line, Row &row) {
+// "py_conda|1|10|10|3.830"; fails with what is wrong.
+pyimport::Result<void> parse_row(const std::string &line, Row &row) {
     auto f = pyimport::split(line, '|');
-    if (f.size() != 5) return "expected 5 fields separated by '|'";
+    if (f.size() != 5) return pyimport::fail("expected 5 fields separated by '|'");
     auto mode = pyimport::parse_mode(f[0].rfind("py_", 0) == 0 ? f[0].substr(3) : f[0]);
     auto gaggle = pyimport::parse_bounded_int(f[1], 1, 1'000'000), nodes = pyimport::parse_bounded_int(f[2], 1, 1'000'000);
     auto total = pyimport::parse_bounded_int(f[3], 1, 1'000'000'000'000LL);
-    if (!mode) return "interpreter '" + f[0] + "' is not py_conda or py_container";
-    if (!gaggle || !nodes || !total) return "per_node, nodes and total_interpreters must be positive whole numbers";
-    if (*total != *gaggle * *nodes) return "total_interpreters is not per_node x nodes";
+    if (!mode) return pyimport::fail("interpreter '" + f[0] + "' is not py_conda or py_container");
+    if (!gaggle || !nodes || !total) return pyimport::fail("per_node, nodes and total_interpreters must be positive whole numbers");
+    if (*total != *gaggle * *nodes) return pyimport::fail("total_interpreters is not per_node x nodes");
     char *end = nullptr;
     errno = 0;
     row.seconds = std::strtod(f[4].c_str(), &end);
     if (f[4].empty() || *end || errno || !(row.seconds > 0) || !std::isfinite(row.seconds))
-        return "seconds '" + f[4] + "' is not a positive number";
+        return pyimport::fail("seconds '" + f[4] + "' is not a positive number");
     row.key = {*mode, int(*nodes), int(*gaggle), study_modules(), kStudyLabel};
-    return "";
+    return pyimport::ok();
 }
 
 // The study's two files hold under 400 KiB together; the cap only stops a
@@ -43,18 +43,16 @@ constexpr size_t kStudyFileCap = size_t(64) << 20;
 // Calls add(row) for each good row of dir/name; returns false if the file cannot be read.
 template <class Add>
 bool each_row(const std::string &path, std::vector<Problem> &problems, Add add) {
-    std::string error;
-    auto file = pyimport::read_regular_file(path, kStudyFileCap, true, error);
-    if (!file) return problems.push_back({path, error}), false;
+    auto file = pyimport::read_regular_file(path, kStudyFileCap, true);
+    if (!file) return problems.push_back({path, file.error()}), false;
     size_t number = 0;
     for (auto &line : pyimport::split(file->text, '\n')) {
         ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
         Row row;
-        std::string problem = parse_row(line, row);
-        if (problem.empty()) add(row, number);
-        else problems.push_back({path + ":" + std::to_string(number), problem + ": row skipped"});
+        if (auto parsed = parse_row(line, row)) add(row, number);
+        else problems.push_back({path + ":" + std::to_string(number), parsed.error() + ": row skipped"});
     }
     return true;
 }

@@ -173,23 +173,22 @@ std::string manifest_to_json(const Manifest &m) {
     return out + "\n";
 }
 
-std::optional<Manifest> manifest_from_json(const std::string &text, std::string &error) {
+pyimport::Result<Manifest> manifest_from_json(const std::string &text) {
     json_error_t jerr;
     JsonPtr root(json_loadb(text.data(), text.size(), JSON_REJECT_DUPLICATES, &jerr), json_decref);
-    if (!root) return error = std::string("not JSON: ") + pyimport::escape_text(jerr.text, 120), std::nullopt;
+    if (!root) return pyimport::fail(std::string("not JSON: ") + pyimport::escape_text(jerr.text, 120));
     Reader rd;
     Manifest m;
     json_t *r = root.get();
     std::string format;
     long long version = 0, v = 0;
-    if (!rd.text(r, "format", "format", format)) return error = rd.problem, std::nullopt;
+    if (!rd.text(r, "format", "format", format)) return pyimport::fail(rd.problem);
     if (format != kManifestFormat)
-        return error = "not a pyimport-study manifest (format " + pyimport::quote_text(format, 60) + ")", std::nullopt;
-    if (!rd.integer(r, "version", "version", 1, 1'000'000, version)) return error = rd.problem, std::nullopt;
+        return pyimport::fail("not a pyimport-study manifest (format " + pyimport::quote_text(format, 60) + ")");
+    if (!rd.integer(r, "version", "version", 1, 1'000'000, version)) return pyimport::fail(rd.problem);
     if (version != kManifestVersion)
-        return error = "manifest version " + std::to_string(version) + " is not supported (this pyimport-study reads version " +
-                       std::to_string(kManifestVersion) + ")",
-               std::nullopt;
+        return pyimport::fail("manifest version " + std::to_string(version) + " is not supported (this pyimport-study reads version " +
+                       std::to_string(kManifestVersion) + ")");
     json_t *plan = rd.member(r, "plan", "plan");
     Plan &p = m.plan;
     bool ok = plan && rd.ints(plan, "nodes", "plan.nodes", p.nodes) && rd.ints(plan, "gaggle", "plan.gaggle", p.gaggles) &&
@@ -252,41 +251,41 @@ std::optional<Manifest> manifest_from_json(const std::string &text, std::string 
         m.steps.push_back(s);
         m.plan.steps.push_back(s.planned);
     }
-    if (!ok) return error = rd.problem, std::nullopt;
+    if (!ok) return pyimport::fail(rd.problem);
     return m;
 }
 
-std::optional<Manifest> load_manifest(const std::string &dir, std::string &error) {
+pyimport::Result<std::optional<Manifest>> load_manifest(const std::string &dir) {
     const std::string path = dir + "/" + kManifestName;
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0 && errno == ENOENT) return error.clear(), std::nullopt;
-    auto file = pyimport::read_regular_file(path, size_t(64) << 20, false, error);
-    if (!file) return error = pyimport::escape_text(path) + ": " + error, std::nullopt;
-    auto m = manifest_from_json(file->text, error);
-    if (!m) return error = pyimport::escape_text(path) + ": " + error, std::nullopt;
-    return m;
+    if (lstat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<Manifest>();
+    auto file = pyimport::read_regular_file(path, size_t(64) << 20, false);
+    if (!file) return pyimport::fail(pyimport::escape_text(path) + ": " + file.error());
+    auto m = manifest_from_json(file->text);
+    if (!m) return pyimport::fail(pyimport::escape_text(path) + ": " + m.error());
+    return std::optional<Manifest>(std::move(*m));
 }
 
-bool save_manifest(const std::string &dir, const Manifest &manifest, std::string &error) {
-    return pyimport::write_file_atomically(dir, kManifestName, manifest_to_json(manifest), error,
+pyimport::Result<void> save_manifest(const std::string &dir, const Manifest &manifest) {
+    return pyimport::write_file_atomically(dir, kManifestName, manifest_to_json(manifest),
                                            pyimport::PendingFile::Existing::replace);
 }
 
-std::string plan_difference(const Plan &e, const PlanRequest &g) {
+pyimport::Result<void> plan_difference(const Plan &e, const PlanRequest &g) {
     auto differs = [](const char *option, const std::string &was, const std::string &now) {
         return std::string("the study in this directory was planned with ") + option + " " + was + ", not " + now +
                ": use another --out, or the same options to resume";
     };
-    if (!g.nodes.empty() && g.nodes != e.nodes) return differs("--nodes", join_ints(e.nodes), join_ints(g.nodes));
-    if (!g.gaggles.empty() && g.gaggles != e.gaggles) return differs("--gaggle", join_ints(e.gaggles), join_ints(g.gaggles));
-    if (!g.modes.empty() && g.modes != e.modes) return differs("--modes", join_words(e.modes), pyimport::quote_text(join_words(g.modes), 80));
-    if (g.repeat > 0 && g.repeat != e.repeat) return differs("--repeat", std::to_string(e.repeat), std::to_string(g.repeat));
-    if (g.seed && *g.seed != e.seed) return differs("--seed", std::to_string(e.seed), std::to_string(*g.seed));
+    if (!g.nodes.empty() && g.nodes != e.nodes) return pyimport::fail(differs("--nodes", join_ints(e.nodes), join_ints(g.nodes)));
+    if (!g.gaggles.empty() && g.gaggles != e.gaggles) return pyimport::fail(differs("--gaggle", join_ints(e.gaggles), join_ints(g.gaggles)));
+    if (!g.modes.empty() && g.modes != e.modes) return pyimport::fail(differs("--modes", join_words(e.modes), pyimport::quote_text(join_words(g.modes), 80)));
+    if (g.repeat > 0 && g.repeat != e.repeat) return pyimport::fail(differs("--repeat", std::to_string(e.repeat), std::to_string(g.repeat)));
+    if (g.seed && *g.seed != e.seed) return pyimport::fail(differs("--seed", std::to_string(e.seed), std::to_string(*g.seed)));
     if (g.modules && *g.modules != e.modules)
-        return differs("--modules", e.modules.empty() ? "(the site's list)" : join_words(e.modules, ":"),
-                       join_words(*g.modules, ":"));
-    if (g.label && *g.label != e.label) return differs("--label", e.label, *g.label);
-    return "";
+        return pyimport::fail(differs("--modules", e.modules.empty() ? "(the site's list)" : join_words(e.modules, ":"),
+                       join_words(*g.modules, ":")));
+    if (g.label && *g.label != e.label) return pyimport::fail(differs("--label", e.label, *g.label));
+    return pyimport::ok();
 }
 
 PlanRequest resume_request(const Plan &e, const PlanRequest &g) {

@@ -4,6 +4,7 @@
 // whole after every step (a temporary and a rename), so an interrupted study
 // always leaves a consistent one, and a second run resumes from it.
 #pragma once
+#include "result.hpp"
 #include "plan.hpp"
 
 #include <cstdint>
@@ -47,17 +48,17 @@ struct Manifest {
 Manifest fresh_manifest(const Plan &plan);
 
 std::string manifest_to_json(const Manifest &manifest);
-std::optional<Manifest> manifest_from_json(const std::string &text, std::string &error);
+pyimport::Result<Manifest> manifest_from_json(const std::string &text);
 
-// DIR/manifest.json: nullopt and error "" when there is none, nullopt and an
-// error when it cannot be read or is not a manifest.
-std::optional<Manifest> load_manifest(const std::string &dir, std::string &error);
-// Atomically, replacing the earlier version. False with one line.
-bool save_manifest(const std::string &dir, const Manifest &manifest, std::string &error);
+// DIR/manifest.json: an empty optional when there is none, a failure when it
+// cannot be read or is not a manifest.
+pyimport::Result<std::optional<Manifest>> load_manifest(const std::string &dir);
+// Atomically, replacing the earlier version. Fails with one line.
+pyimport::Result<void> save_manifest(const std::string &dir, const Manifest &manifest);
 
-// "" when the explicitly given options agree with the manifest's plan, else
-// one line naming the first option that differs.
-std::string plan_difference(const Plan &existing, const PlanRequest &given);
+// Succeeds when the explicitly given options agree with the manifest's plan,
+// else fails with one line naming the first option that differs.
+pyimport::Result<void> plan_difference(const Plan &existing, const PlanRequest &given);
 // The request to rebuild the existing plan: given values, the manifest's for the rest.
 PlanRequest resume_request(const Plan &existing, const PlanRequest &given);
 

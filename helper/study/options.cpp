@@ -47,68 +47,73 @@ std::optional<std::vector<int>> parse_int_list(const std::string &text) {
     return out;
 }
 
+// A value that must not be empty.
+pyimport::Result<void> needs(const std::string &value, const char *what) {
+    if (value.empty()) return pyimport::fail(what);
+    return pyimport::ok();
+}
+
 std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
     auto list = [](std::vector<int> &into) {
-        return [&into](const std::string &v) -> std::string {
+        return [&into](const std::string &v) -> pyimport::Result<void> {
             auto l = parse_int_list(v);
-            if (!l) return "needs whole numbers from 1 separated by commas (e.g. 1,2,4)";
+            if (!l) return pyimport::fail("needs whole numbers from 1 separated by commas (e.g. 1,2,4)");
             into = *l;
-            return "";
+            return pyimport::ok();
         };
     };
     return {
-        {"--out", [&o](const std::string &v) { return o.out = v, v.empty() ? "needs a directory" : ""; }},
-        {"--report", [&o](const std::string &v) { return o.report_dir = v, v.empty() ? "needs a directory" : ""; }},
+        {"--out", [&o](const std::string &v) { return o.out = v, needs(v, "needs a directory"); }},
+        {"--report", [&o](const std::string &v) { return o.report_dir = v, needs(v, "needs a directory"); }},
         {"--nodes", list(o.plan.nodes)},
         {"--gaggle", list(o.plan.gaggles)},
-        {"--modes", [&o](const std::string &v) -> std::string {
+        {"--modes", [&o](const std::string &v) -> pyimport::Result<void> {
              o.plan.modes = pyimport::split(v, ',');
              for (const auto &m : o.plan.modes)
-                 if (!pyimport::parse_mode(m)) return "needs conda, container or conda,container";
-             return "";
+                 if (!pyimport::parse_mode(m)) return pyimport::fail("needs conda, container or conda,container");
+             return pyimport::ok();
          }},
-        {"--repeat", [&o](const std::string &v) -> std::string {
+        {"--repeat", [&o](const std::string &v) -> pyimport::Result<void> {
              auto n = pyimport::parse_bounded_int(v, 1, kMaxRepeat);
-             if (!n) return "needs a whole number from 1 to " + std::to_string(kMaxRepeat);
+             if (!n) return pyimport::fail("needs a whole number from 1 to " + std::to_string(kMaxRepeat));
              o.plan.repeat = int(*n);
-             return "";
+             return pyimport::ok();
          }},
-        {"--seed", [&o](const std::string &v) -> std::string {
+        {"--seed", [&o](const std::string &v) -> pyimport::Result<void> {
              auto n = pyimport::parse_bounded_int(v, 0, (long long)kMaxSeed);
-             if (!n) return "needs a whole number from 0 to 9223372036854775807 (at most 18 digits)";
+             if (!n) return pyimport::fail("needs a whole number from 0 to 9223372036854775807 (at most 18 digits)");
              o.plan.seed = uint64_t(*n);
-             return "";
+             return pyimport::ok();
          }},
-        {"--modules", [&o](const std::string &v) -> std::string {
+        {"--modules", [&o](const std::string &v) -> pyimport::Result<void> {
              auto l = pyimport::parse_module_list(v, ':');
-             if (!l) return "needs module names separated by ':' (e.g. numpy:scipy)";
+             if (!l) return pyimport::fail("needs module names separated by ':' (e.g. numpy:scipy)");
              o.plan.modules = *l;
-             return "";
+             return pyimport::ok();
          }},
-        {"--label", [&o](const std::string &v) -> std::string {
-             if (!pyimport::is_label(v)) return "needs 1 to 64 of A-Z a-z 0-9 . _ -";
+        {"--label", [&o](const std::string &v) -> pyimport::Result<void> {
+             if (!pyimport::is_label(v)) return pyimport::fail("needs 1 to 64 of A-Z a-z 0-9 . _ -");
              o.plan.label = v;
-             return "";
+             return pyimport::ok();
          }},
     };
 }
 
 } // namespace
 
-std::string parse_options(const std::vector<std::string> &args, Options &o) {
+pyimport::Result<void> parse_options(const std::vector<std::string> &args, Options &o) {
     pyimport::CommandLine spec;
     spec.values = value_options(o);
     spec.flags = {{"--dry-run", &o.dry_run}, {"--quiet", &o.quiet}, {"-q", &o.quiet}, {"--print-sbatch", &o.print_sbatch},
                   {"--help", &o.help},       {"-h", &o.help},       {"--version", &o.version}};
-    std::string problem = pyimport::parse_command_line(args, spec);
-    if (!problem.empty()) return problem;
-    if (o.help || o.version) return "";
+    if (auto parsed = pyimport::parse_command_line(args, spec); !parsed) return parsed;
+    if (o.help || o.version) return pyimport::ok();
     if (!o.report_dir.empty()) {
-        if (!o.out.empty() || o.dry_run || o.print_sbatch) return "--report DIR takes no other option but --quiet";
-        return "";
+        if (!o.out.empty() || o.dry_run || o.print_sbatch) return pyimport::fail("--report DIR takes no other option but --quiet");
+        return pyimport::ok();
     }
-    if (o.out.empty()) return "--out DIR is required (the study's directory)";
-    return "";
+    if (o.out.empty()) return pyimport::fail("--out DIR is required (the study's directory)");
+    return pyimport::ok();
 }
 
 } // namespace study

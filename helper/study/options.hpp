@@ -1,6 +1,7 @@
 // pyimport-study's command line, parsed strictly: every bad value is one line
 // naming the option, the value (quoted, escaped, bounded) and what is allowed.
 #pragma once
+#include "result.hpp"
 #include "plan.hpp"
 
 #include <string>
@@ -17,8 +18,8 @@ struct Options {
     bool dry_run = false, quiet = false, print_sbatch = false, help = false, version = false;
 };
 
-// "" when every argument was understood, else one line.
-std::string parse_options(const std::vector<std::string> &args, Options &options);
+// Fails with one line unless every argument was understood.
+pyimport::Result<void> parse_options(const std::vector<std::string> &args, Options &options);
 
 // Exit statuses, documented in pyimport-study(1).
 inline constexpr int kExitDone = 0, kExitStepsFailed = 1, kExitUsage = 2, kExitWrite = 3;

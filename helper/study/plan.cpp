@@ -100,18 +100,17 @@ std::string cell_text(const Cell &cell) {
     return cell.mode + " nodes=" + std::to_string(cell.nodes) + " gaggle=" + std::to_string(cell.gaggle);
 }
 
-std::optional<Plan> make_plan(const PlanRequest &request, const Allocation &alloc, const pyimport::SiteSettings *site,
-                              std::string &error) {
+pyimport::Result<Plan> make_plan(const PlanRequest &request, const Allocation &alloc,
+                                 const pyimport::SiteSettings *site) {
     Plan plan;
     const int max_gaggle = site ? site->max_gaggle : 64;
     plan.nodes = request.nodes.empty() ? default_node_counts(alloc.node_count) : request.nodes;
-    if (plan.nodes.empty()) return error = "the allocation has no nodes (SLURM_JOB_NUM_NODES)", std::nullopt;
+    if (plan.nodes.empty()) return pyimport::fail("the allocation has no nodes (SLURM_JOB_NUM_NODES)");
     for (int n : plan.nodes)
         if (n < 1 || n > alloc.node_count)
-            return error = "--nodes value " + std::to_string(n) + " is larger than the allocation (" +
-                           std::to_string(alloc.node_count) + " nodes): use 1 to " + std::to_string(alloc.node_count),
-                   std::nullopt;
-    if (auto d = duplicate_in(plan.nodes); !d.empty()) return error = "--nodes lists " + d + " twice", std::nullopt;
+            return pyimport::fail("--nodes value " + std::to_string(n) + " is larger than the allocation (" +
+                           std::to_string(alloc.node_count) + " nodes): use 1 to " + std::to_string(alloc.node_count));
+    if (auto d = duplicate_in(plan.nodes); !d.empty()) return pyimport::fail("--nodes lists " + d + " twice");
 
     if (request.gaggles.empty()) {
         for (int g : kDefaultGaggles)
@@ -121,33 +120,28 @@ std::optional<Plan> make_plan(const PlanRequest &request, const Allocation &allo
     }
     for (int g : plan.gaggles)
         if (g < 1 || g > max_gaggle)
-            return error = "--gaggle value " + std::to_string(g) + " is over the site's max_gaggle: use 1 to " +
-                           std::to_string(max_gaggle),
-                   std::nullopt;
-    if (auto d = duplicate_in(plan.gaggles); !d.empty()) return error = "--gaggle lists " + d + " twice", std::nullopt;
+            return pyimport::fail("--gaggle value " + std::to_string(g) + " is over the site's max_gaggle: use 1 to " +
+                           std::to_string(max_gaggle));
+    if (auto d = duplicate_in(plan.gaggles); !d.empty()) return pyimport::fail("--gaggle lists " + d + " twice");
 
     plan.modes = request.modes.empty() ? std::vector<std::string>{"conda", "container"} : request.modes;
     std::set<std::string> seen_modes;
     for (const auto &m : plan.modes) {
         if (!pyimport::parse_mode(m))
-            return error = "--modes value " + pyimport::quote_text(m) + " is not a mode: use conda, container or conda,container",
-                   std::nullopt;
-        if (!seen_modes.insert(m).second) return error = "--modes lists " + m + " twice", std::nullopt;
+            return pyimport::fail("--modes value " + pyimport::quote_text(m) + " is not a mode: use conda, container or conda,container");
+        if (!seen_modes.insert(m).second) return pyimport::fail("--modes lists " + m + " twice");
         if (site && m == "conda" && site->conda.empty())
-            return error = "conda mode is not configured on this site (plugstack.conf has no conda=): use --modes container",
-                   std::nullopt;
+            return pyimport::fail("conda mode is not configured on this site (plugstack.conf has no conda=): use --modes container");
         if (site && m == "container" && site->image.empty())
-            return error = "container mode is not configured on this site (plugstack.conf has no image=): use --modes conda",
-                   std::nullopt;
+            return pyimport::fail("container mode is not configured on this site (plugstack.conf has no image=): use --modes conda");
     }
     plan.repeat = request.repeat > 0 ? request.repeat : kDefaultRepeat;
     plan.seed = request.seed ? *request.seed : fresh_seed();
-    if (plan.seed > kMaxSeed) return error = "--seed is above 2^63-1", std::nullopt;
+    if (plan.seed > kMaxSeed) return pyimport::fail("--seed is above 2^63-1");
     if (request.modules) plan.modules = *request.modules;
     if (request.label) plan.label = *request.label;
     if (!pyimport::is_label(plan.label))
-        return error = "--label " + pyimport::quote_text(plan.label) + " is not a label: use 1 to 64 of A-Z a-z 0-9 . _ -",
-               std::nullopt;
+        return pyimport::fail("--label " + pyimport::quote_text(plan.label) + " is not a label: use 1 to 64 of A-Z a-z 0-9 . _ -");
     plan.steps = block_order(plan.nodes, plan.gaggles, plan.modes, plan.repeat, plan.seed);
     return plan;
 }

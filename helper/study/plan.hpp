@@ -2,6 +2,7 @@
 // checked against the allocation and the site, and put in a randomised block
 // order that a seed replays.
 #pragma once
+#include "result.hpp"
 #include "site_settings.hpp"
 
 #include <cstdint>
@@ -63,11 +64,11 @@ std::vector<int> default_node_counts(int count);
 uint64_t fresh_seed();
 
 // Fills in defaults, checks every value against the allocation and the site
-// and orders the steps. nullopt with one line naming the value and what is
+// and orders the steps. Fails with one line naming the value and what is
 // allowed. `site` is null when the site is not known (no check of modes and
 // sizes against it).
-std::optional<Plan> make_plan(const PlanRequest &request, const Allocation &alloc,
-                              const pyimport::SiteSettings *site, std::string &error);
+pyimport::Result<Plan> make_plan(const PlanRequest &request, const Allocation &alloc,
+                                 const pyimport::SiteSettings *site);
 
 // The block order: for each repetition (a block) every (nodes, gaggle) pair
 // once, the pairs shuffled, the modes of a pair back to back in a random

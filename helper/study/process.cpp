@@ -18,17 +18,17 @@ std::string status_text(int st) {
     return "status " + std::to_string(st);
 }
 
-std::optional<std::string> capture_output(const std::vector<std::string> &argv, std::string &error) {
+pyimport::Result<std::string> capture_output(const std::vector<std::string> &argv) {
     const std::string name = pyimport::escape_text(argv.at(0), 80);
     std::vector<char *> args;
     for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
     args.push_back(nullptr);
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return error = pyimport::errno_text("pipe"), std::nullopt;
+    if (pipe2(fds, O_CLOEXEC) != 0) return pyimport::fail(pyimport::errno_text("pipe"));
     const pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]), close(fds[1]);
-        return error = pyimport::errno_text("fork"), std::nullopt;
+        return pyimport::fail(pyimport::errno_text("fork"));
     }
     if (pid == 0) {
         const int null = open("/dev/null", O_RDWR);
@@ -50,9 +50,9 @@ std::optional<std::string> capture_output(const std::vector<std::string> &argv, 
     close(fds[0]);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return error = pyimport::errno_text("waitpid"), std::nullopt;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) return error = name + " could not be run (not found?)", std::nullopt;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return error = name + " failed: " + status_text(st), std::nullopt;
+        if (errno != EINTR) return pyimport::fail(pyimport::errno_text("waitpid"));
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) return pyimport::fail(name + " could not be run (not found?)");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return pyimport::fail(name + " failed: " + status_text(st));
     return out;
 }
 

@@ -1,5 +1,6 @@
 // Running other programs without a shell: fork and execvp of an argv.
 #pragma once
+#include "result.hpp"
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,8 +8,8 @@
 namespace study {
 
 // Runs argv (stdin /dev/null, stderr discarded) and returns its standard
-// output (at most 1 MiB) when it exits 0; nullopt with one line otherwise.
-std::optional<std::string> capture_output(const std::vector<std::string> &argv, std::string &error);
+// output (at most 1 MiB) when it exits 0; fails with one line otherwise.
+pyimport::Result<std::string> capture_output(const std::vector<std::string> &argv);
 
 // "exit 1", "signal 9 (Killed)": a wait status in words.
 std::string status_text(int wait_status);

@@ -69,31 +69,30 @@ FoundRecords collect_records(const std::string &outdir, uint32_t job_id, const s
         for (const auto &name : it->second) {
             Candidate c;
             c.name = name;
-            std::string error;
             pyimport::RecordFileOptions options;
             options.follow_link = false;
             options.beneath = dirfd;
-            auto keep_text = [&c](std::string_view text, pyimport::Record &out, std::string &err) {
-                auto r = pyimport::record_from_json(text, err);
-                if (!r) return false;
-                out = std::move(*r);
-                c.text.assign(text);
-                return true;
+            auto keep_text = [&c](std::string_view text) {
+                auto r = pyimport::record_from_json(text);
+                if (r) c.text.assign(text);
+                return r;
             };
-            if (!pyimport::read_record_file(name, options, keep_text, c.record, error)) {
-                found.problems.push_back(pyimport::escape_text(name) + ": " + error);
+            auto record = pyimport::read_record_file(name, options, keep_text);
+            if (!record) {
+                found.problems.push_back(pyimport::escape_text(name) + ": " + record.error());
                 continue;
             }
+            c.record = std::move(*record);
             if (matches(c.record, job_id, it->first, plan, planned)) candidates.push_back(std::move(c));
         }
         if (candidates.empty()) continue;
         found.step_id = it->first;
         const std::string records_dir = study_dir + "/" + kRecordsDir;
         for (const auto &c : candidates) {
-            std::string error;
-            if (!pyimport::write_file_atomically(records_dir, c.name, c.text, error,
-                                                 pyimport::PendingFile::Existing::replace)) {
-                found.problems.push_back("cannot copy " + pyimport::escape_text(c.name) + ": " + error);
+            auto copied = pyimport::write_file_atomically(records_dir, c.name, c.text,
+                                                          pyimport::PendingFile::Existing::replace);
+            if (!copied) {
+                found.problems.push_back("cannot copy " + pyimport::escape_text(c.name) + ": " + copied.error());
                 continue;
             }
             found.copies.push_back(std::string(kRecordsDir) + "/" + c.name);

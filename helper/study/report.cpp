@@ -81,10 +81,9 @@ Reading read_steps(const ReportInput &in) {
         size_t usable = 0, disagreements = r.disagreements.size();
         for (const auto &path : step.records) {
             ++r.listed;
-            std::string error;
-            auto record = pyimport::read_record_file(path, pyimport::RecordFileOptions{}, error);
+            auto record = pyimport::read_record_file(path, pyimport::RecordFileOptions{});
             if (!record) {
-                r.disagreements.push_back(name + ": record " + path + " cannot be used: " + error);
+                r.disagreements.push_back(name + ": record " + path + " cannot be used: " + record.error());
                 continue;
             }
             std::vector<std::string> why;
@@ -260,8 +259,15 @@ Table verdict_table(const agg::Dataset &data, const std::set<std::pair<int, int>
     return t;
 }
 
-// Each node's metadata_total / its gaggle size, median per form and cell.
+// Each node's metadata_total per interpreter, median per form and cell. The
+// counters are the host's mount's: where several "nodes" of a step share a
+// host (a test cluster on one machine) each node's counters also saw the
+// others' gaggles, so they are divided by all interpreters of the step on
+// that host.
 Table metadata_table(const std::vector<Accepted> &records, size_t &with_counters) {
+    std::map<std::tuple<std::string, uint32_t, uint32_t, std::string>, int> nodes_on_host;  // (cluster, job, step, host)
+    for (const auto &a : records)
+        ++nodes_on_host[{a.record.job.cluster, a.record.job.job_id, a.record.job.step_id, a.record.writer.host}];
     std::map<std::pair<int, int>, std::array<std::vector<double>, 2>> cells;
     with_counters = 0;
     for (const auto &a : records) {
@@ -269,13 +275,14 @@ Table metadata_table(const std::vector<Accepted> &records, size_t &with_counters
         auto it = r.fs_metadata_ops.find("metadata_total");
         if (it == r.fs_metadata_ops.end() || r.run.gaggle_size <= 0) continue;
         ++with_counters;
-        cells[{r.job.node_count, r.run.gaggle_size}][r.run.mode == "conda" ? 0 : 1].push_back(double(it->second) /
-                                                                                               r.run.gaggle_size);
+        const int sharing = nodes_on_host[{r.job.cluster, r.job.job_id, r.job.step_id, r.writer.host}];
+        cells[{r.job.node_count, r.run.gaggle_size}][r.run.mode == "conda" ? 0 : 1].push_back(
+            double(it->second) / (double(r.run.gaggle_size) * std::max(sharing, 1)));
     }
     Table t;
     t.id = "metadata";
     t.title = "File-system metadata operations per interpreter: each node's metadata_total (the shared file system's "
-              "counters around its gaggle) / gaggle size, median over the nodes of all steps";
+              "counters around its gaggle) / the interpreters of its step on its host, median over the nodes of all steps";
     t.columns = {{"nodes", "nodes"}, {"gaggle", "gaggle"}, {"n_conda", "records conda"},
                  {"conda", "conda ops"},  {"n_container", "records container"}, {"container", "container ops"},
                  {"ratio", "container / conda"}};
@@ -318,9 +325,9 @@ std::string figure_caption(const std::string &name, bool background) {
 
 } // namespace
 
-bool write_report(const ReportInput &in, const std::string &dir, std::string &error) {
+pyimport::Result<void> write_report(const ReportInput &in, const std::string &dir) {
     if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
-        return error = "cannot create " + dir + ": " + std::strerror(errno), false;
+        return pyimport::fail("cannot create " + dir + ": " + std::strerror(errno));
     Reading reading = read_steps(in);
 
     // The dataset and tables through pyimport-aggregate's library.
@@ -343,7 +350,8 @@ bool write_report(const ReportInput &in, const std::string &dir, std::string &er
         reference_rows = agg::read_study(in.reference_dir, agg::Filters{}, figure_options.background, reference_problems);
     std::vector<std::string> written;
     std::string figure_error;
-    if (!data.configs.empty()) agg::write_figures(data, figure_options, written, figure_error);
+    if (!data.configs.empty())
+        if (auto drawn = agg::write_figures(data, figure_options, written); !drawn) figure_error = drawn.error();
 
     std::set<CellKey> manifest_cells;
     std::set<std::pair<int, int>> scale_cells;
@@ -409,10 +417,9 @@ bool write_report(const ReportInput &in, const std::string &dir, std::string &er
     for (const auto &path : written) {
         const std::string name = base_name(path);
         if (name.size() < 4 || name.compare(name.size() - 4, 4, ".png") != 0) continue;
-        std::string read_error;
-        auto png = pyimport::read_regular_file(path, size_t(64) << 20, false, read_error);
+        auto png = pyimport::read_regular_file(path, size_t(64) << 20, false);
         if (!png) {
-            doc.warning("Figure " + name + " cannot be read back: " + read_error);
+            doc.warning("Figure " + name + " cannot be read back: " + png.error());
             continue;
         }
         doc.figure({"figures/" + name, figure_title(name), figure_caption(name, background), png->text});
@@ -458,11 +465,13 @@ bool write_report(const ReportInput &in, const std::string &dir, std::string &er
     }
 
     using Existing = pyimport::PendingFile::Existing;
-    if (!pyimport::write_file_atomically(dir, "report.md", to_markdown(doc), error, Existing::replace)) return false;
-    if (!pyimport::write_file_atomically(dir, "report.html", to_html(doc), error, Existing::replace)) return false;
+    if (auto wrote = pyimport::write_file_atomically(dir, "report.md", to_markdown(doc), Existing::replace); !wrote)
+        return wrote;
+    if (auto wrote = pyimport::write_file_atomically(dir, "report.html", to_html(doc), Existing::replace); !wrote)
+        return wrote;
     if (!figure_error.empty())
-        return error = "report written without figures: " + pyimport::escape_text(figure_error, 500), false;
-    return true;
+        return pyimport::fail("report written without figures: " + pyimport::escape_text(figure_error, 500));
+    return pyimport::ok();
 }
 
 } // namespace study

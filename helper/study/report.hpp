@@ -2,6 +2,7 @@
 // manifest says of each step) to report.md, report.html (self-contained,
 // figures inline) and figures/ in the study's directory.
 #pragma once
+#include "result.hpp"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ struct ReportInput {
 };
 
 // Writes DIR/report.md, DIR/report.html and DIR/figures/ (each file through a
-// temporary and a rename). False with a one-line `error`.
-bool write_report(const ReportInput &input, const std::string &dir, std::string &error);
+// temporary and a rename). Fails with one line.
+pyimport::Result<void> write_report(const ReportInput &input, const std::string &dir);
 
 } // namespace study

@@ -133,7 +133,8 @@ RunOutcome run_steps(Manifest &m, const std::string &dir, const pyimport::SiteSe
         if (s.state == StepState::interrupted) s.problem = "interrupted (" + std::string(strsignal(int(g_signal))) + "); " + s.problem;
         if (s.state == StepState::failed) ++out.failed;
         m.updated_utc = utc_now();
-        if (!save_manifest(dir, m, out.write_error)) {
+        if (auto saved = save_manifest(dir, m); !saved) {
+            out.write_error = saved.error();
             out.write_failed = true;
             progress.finish();
             return out;

@@ -44,8 +44,8 @@ bool label_ok(const std::string &label) {
 }
 
 void one(std::string_view value, const pyimport::RequestLimits &limits) {
-    std::string error;
-    auto request = pyimport::parse_bench_option(value, limits, error);
+    auto request = pyimport::parse_bench_option(value, limits);
+    std::string error = fuzz::error_of(request);
     if (!request) {
         FUZZ_CHECK(!error.empty(), value, "refused without a message");
         FUZZ_CHECK(error.size() <= kMaxMessage, value, "message of " + std::to_string(error.size()) + " bytes: " + fuzz::shown(error));
@@ -62,8 +62,8 @@ void one(std::string_view value, const pyimport::RequestLimits &limits) {
         FUZZ_CHECK(pyimport::is_clean_text(m), value, what);
     }
     FUZZ_CHECK(label_ok(r.label), value, what);
-    std::string again_error;
-    auto again = pyimport::parse_bench_option(canonical(r), limits, again_error);
+    auto again = pyimport::parse_bench_option(canonical(r), limits);
+    std::string again_error = fuzz::error_of(again);
     FUZZ_CHECK(again && same(*again, r), value, what + "; its canonical spelling: " + fuzz::shown(again_error));
 }
 

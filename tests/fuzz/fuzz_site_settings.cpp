@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (i < size || i > start) args.emplace_back(input.substr(start, i - start));
             start = i + 1;
         }
-    std::string error;
-    auto settings = pyimport::parse_site_settings(args, error);
+    auto settings = pyimport::parse_site_settings(args);
+    std::string error = fuzz::error_of(settings);
     if (!settings) {
         FUZZ_CHECK(!error.empty(), input, "refused without a message");
         FUZZ_CHECK(error.find('\n') == std::string::npos, input, "message: \"" + fuzz::shown(error) + "\"");

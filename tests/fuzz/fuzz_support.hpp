@@ -9,6 +9,9 @@
 
 namespace fuzz {
 
+// The error of a pyimport::Result, "" when it succeeded.
+template <class R> std::string error_of(const R &result) { return result ? std::string() : result.error(); }
+
 // The text with every byte outside printable ASCII as \xNN: for reports only.
 inline std::string shown(std::string_view text, size_t max = 600) {
     std::string out;

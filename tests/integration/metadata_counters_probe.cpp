@@ -22,18 +22,17 @@ using namespace pyimport;
 namespace {
 
 int snapshot(const std::string &path, MetadataSnapshot &out) {
-    std::string error;
-    auto snap = snapshot_metadata_counters(path, error);
-    if (snap) {
-        out = *snap;
-        return 0;
+    auto snap = snapshot_metadata_counters(path);
+    if (!snap) {
+        std::cerr << "probe: " << snap.error() << "\n";
+        return 2;
     }
-    if (error.empty()) {
+    if (!*snap) {
         std::cout << "none\n";
         return 3;
     }
-    std::cerr << "probe: " << error << "\n";
-    return 2;
+    out = **snap;
+    return 0;
 }
 
 void print(const CounterMap &counters) {

@@ -19,7 +19,7 @@ struct Outcome {
 
 Outcome run_on(const std::vector<std::string> &args) {
     Options o;
-    std::string usage = parse_options(args, o);
+    std::string usage = unit::error_of(parse_options(args, o));
     cr_assert(usage.empty(), "usage: %s", usage.c_str());
     char *out_text = nullptr, *err_text = nullptr;
     size_t out_size = 0, err_size = 0;

@@ -167,10 +167,11 @@ Test(aggregate_output, json_document) {
 
 Test(aggregate_output, options) {
     Options o;
-    unit::expect_eq(parse_options({"-f", "csv", "--tables=overall,runs", "--job", "1,5-9", "--mode", "container",
-                                   "--since", "2027-01-01", "--compare-on", "run", "--min-samples", "3", "--alpha",
-                                   "0.01", "--figures", "/tmp/f", "--figure-formats", "svg", "--strict", "-q", "dir"},
-                                  o),
+    unit::expect_eq(unit::error_of(parse_options({"-f", "csv", "--tables=overall,runs", "--job", "1,5-9", "--mode",
+                                                  "container", "--since", "2027-01-01", "--compare-on", "run",
+                                                  "--min-samples", "3", "--alpha", "0.01", "--figures", "/tmp/f",
+                                                  "--figure-formats", "svg", "--strict", "-q", "dir"},
+                                                 o)),
                     "", "good options");
     cr_assert(o.format == Format::csv && o.tables.which.runs && !o.tables.which.compare);
     cr_assert(o.filters.jobs.contains(7) && !o.filters.jobs.contains(4) && *o.filters.mode == Mode::container);
@@ -191,10 +192,10 @@ Test(aggregate_output, options) {
     };
     for (const auto &[args, message] : bad) {
         Options x;
-        unit::expect_message(parse_options(args, x), {message});
+        unit::expect_message(unit::error_of(parse_options(args, x)), {message});
     }
     Options h;
-    unit::expect_eq(parse_options({"--help"}, h), "", "--help alone");
+    unit::expect_eq(unit::error_of(parse_options({"--help"}, h)), "", "--help alone");
     cr_assert(h.help);
 }
 
@@ -221,7 +222,9 @@ Test(aggregate_output, figures_are_drawn_or_fail_in_one_line) {
     std::vector<std::string> written;
     std::string error;
     if (access("/usr/bin/gnuplot", X_OK) == 0) {
-        cr_assert(write_figures(d, f, written, error), "%s", error.c_str());
+        auto drawn = write_figures(d, f, written);
+        error = unit::error_of(drawn);
+        cr_assert(bool(drawn), "%s", error.c_str());
         cr_assert_eq(written.size(), 4u);
         unit::expect_eq(unit::read_text(out.file("overall_time_loglog.png")).substr(1, 3), "PNG", "PNG magic");
         cr_assert(contains(unit::read_text(out.file("individual_time_loglog.svg")), "<svg"), "SVG");
@@ -232,7 +235,9 @@ Test(aggregate_output, figures_are_drawn_or_fail_in_one_line) {
     }
     f.gnuplot = "/nonexistent/gnuplot";
     written.clear();
-    cr_assert(!write_figures(d, f, written, error));
+    auto drawn = write_figures(d, f, written);
+    error = unit::error_of(drawn);
+    cr_assert(!bool(drawn));
     unit::expect_message(error, {"cannot run /nonexistent/gnuplot", "install gnuplot-nox"});
 }
 
@@ -331,8 +336,9 @@ Test(aggregate_output, gnuplot_runs_no_command_from_record_text) {
     FigureOptions f;
     f.dir = out.path();
     std::vector<std::string> written;
-    std::string error;
-    const bool drawn = write_figures(hostile, f, written, error);
+    const auto result = write_figures(hostile, f, written);
+    const std::string error = unit::error_of(result);
+    const bool drawn = bool(result);
     unit::expect_eq(unit::join(marks.entries(), " "), "", "no MARKER file anywhere");
     for (const auto &name : out.entries())
         cr_assert(name.find("MARKER") == std::string::npos, "%s created in the figure directory", name.c_str());

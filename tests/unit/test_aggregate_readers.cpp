@@ -58,15 +58,14 @@ struct Verdict {
 };
 
 Verdict reference(const std::string &text) {
-    std::string error;
-    auto rec = record_from_json(text, error);
+    auto rec = record_from_json(text);
+    std::string error = unit::error_of(rec);
     return rec ? Verdict{true, record_to_json(*rec)} : Verdict{false, error};
 }
 
 Verdict fast(FastRecordReader &reader, const std::string &text) {
-    Record rec;
-    std::string error;
-    return reader.parse(text, rec, error) ? Verdict{true, record_to_json(rec)} : Verdict{false, error};
+    auto rec = reader.parse(text);
+    return rec ? Verdict{true, record_to_json(*rec)} : Verdict{false, rec.error()};
 }
 
 void judged_alike(FastRecordReader &reader, const std::string &text, const char *what) {
@@ -88,10 +87,10 @@ Test(aggregate_readers, round_trip_through_both) {
     FastRecordReader reader;
     for (Record r : {full_record(), unit::make_record({})}) {
         const std::string text = record_to_json(r);
-        Record back;
-        std::string error;
-        cr_assert(reader.parse(text, back, error), "fast reader refused: %s", error.c_str());
-        expect_eq(record_to_json(back), text, "fast round trip");
+        auto back = reader.parse(text);
+        std::string error = unit::error_of(back);
+        cr_assert(bool(back), "fast reader refused: %s", error.c_str());
+        expect_eq(record_to_json(*back), text, "fast round trip");
         expect_eq(reference(text).text, text, "reference round trip");
     }
     cr_assert_eq(reader.referred(), 0u, "a good record went to the reference reader");
@@ -101,11 +100,13 @@ Test(aggregate_readers, reader_reuse_leaves_nothing_behind) {
     // The reader keeps its buffers and the Record's strings between files: a
     // record without the optional parts must not inherit them.
     FastRecordReader reader;
-    Record rec;
-    std::string error;
-    cr_assert(reader.parse(record_to_json(full_record()), rec, error));
+    auto first = reader.parse(record_to_json(full_record()));
+    cr_assert(bool(first));
     const std::string plain = record_to_json(unit::make_record({}));
-    cr_assert(reader.parse(plain, rec, error), "%s", error.c_str());
+    auto second = reader.parse(plain);
+    std::string error = unit::error_of(second);
+    cr_assert(bool(second), "%s", error.c_str());
+    const Record &rec = *second;
     expect_eq(record_to_json(rec), plain, "second record");
     cr_assert(rec.fs_metadata_ops.empty() && rec.gaggle.interpreters.size() == 2);
     cr_assert_eq(rec.gaggle.interpreters[1].exec_errno, 0);
@@ -214,19 +215,19 @@ Test(aggregate_readers, mutated_records_are_judged_alike) {
 
 namespace {
 
-bool read_fast(const std::string &path, pyimport::RecordFileOptions options, Record &rec, std::string &error) {
+pyimport::Result<Record> read_fast(const std::string &path, pyimport::RecordFileOptions options) {
     FastRecordReader reader;
-    return read_record_file(path, options, [&](std::string_view t, Record &r, std::string &e) { return reader.parse(t, r, e); },
-                            rec, error);
+    return read_record_file(path, options, [&](std::string_view t) { return reader.parse(t); });
 }
 
 // Both readers on one file: the same verdict and message.
 std::string file_verdict(const std::string &path, pyimport::RecordFileOptions options = {}) {
-    Record rec;
-    std::string fast_error, ref_error;
-    const bool fast_ok = read_fast(path, options, rec, fast_error);
-    auto ref = read_record_file(path, options, ref_error);
-    cr_assert_eq(fast_ok, ref.has_value(), "%s: readers disagree (%s / %s)", path.c_str(), fast_error.c_str(),
+    auto fast = read_fast(path, options);
+    const bool fast_ok = bool(fast);
+    const std::string fast_error = unit::error_of(fast);
+    auto ref = read_record_file(path, options);
+    const std::string ref_error = unit::error_of(ref);
+    cr_assert_eq(fast_ok, bool(ref), "%s: readers disagree (%s / %s)", path.c_str(), fast_error.c_str(),
                  ref_error.c_str());
     expect_eq(fast_error, ref_error, "message");
     return fast_ok ? "ok" : fast_error;
@@ -403,8 +404,8 @@ Test(aggregate_readers, a_directory_swapped_for_a_link_after_the_listing_leads_n
     const agg::FoundFile &f = scan.files[0];
     pyimport::RecordFileOptions how;
     how.beneath = scan.roots[size_t(f.root)];
-    std::string error;
-    auto rec = read_record_file(f.relative, how, error);
+    auto rec = read_record_file(f.relative, how);
+    std::string error = unit::error_of(rec);
     cr_assert(!rec, "read through the swapped link: label %s", rec ? rec->run.label.c_str() : "");
     unit::expect_message(error, {"symbolic link (not followed)"});
     // And the whole loader, listing after the swap, does not walk into it.

@@ -19,14 +19,15 @@ using unit::TempDir;
 namespace {
 
 void written(const std::string &dir, const std::string &name, const std::string &content) {
-    std::string error;
-    cr_assert(write_file_atomically(dir, name, content, error), "write failed: %s", error.c_str());
+    auto result = write_file_atomically(dir, name, content);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "write failed: %s", error.c_str());
 }
 
 std::string failed(const std::string &dir, const std::string &name) {
-    std::string error;
-    cr_assert(!write_file_atomically(dir, name, "content", error), "writing %s in %s succeeded", name.c_str(),
-              dir.c_str());
+    auto result = write_file_atomically(dir, name, "content");
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "writing %s in %s succeeded", name.c_str(), dir.c_str());
     return error;
 }
 
@@ -46,13 +47,15 @@ int dir_fd(const std::string &dir) {
 }
 
 void claimed(PendingFile &file, const std::string &dir, const std::string &name) {
-    std::string error;
-    cr_assert(file.open(dir_fd(dir), dir, name, error), "open failed: %s", error.c_str());
+    auto result = file.open(dir_fd(dir), dir, name);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "open failed: %s", error.c_str());
 }
 
 void committed(PendingFile &file, const std::string &content, mode_t mode) {
-    std::string error;
-    cr_assert(file.commit(content, mode, error), "commit failed: %s", error.c_str());
+    auto result = file.commit(content, mode);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "commit failed: %s", error.c_str());
 }
 
 // Makes renameat2 fail with EINVAL in this process, as on file systems that
@@ -125,9 +128,11 @@ Test(atomic_file, without_rename_noreplace_a_link_does_the_same) {
     const std::string result = unit::in_child([&] {
         std::string problem = refuse_renameat2();
         if (!problem.empty()) return problem;
-        if (!write_file_atomically(dir.path(), "r.json", "fallback", problem)) return "first: " + problem;
-        if (write_file_atomically(dir.path(), "taken.json", "x", problem)) return std::string("taken.json replaced");
-        return problem;
+        if (auto first = write_file_atomically(dir.path(), "r.json", "fallback"); !first)
+            return "first: " + first.error();
+        auto taken = write_file_atomically(dir.path(), "taken.json", "x");
+        if (taken) return std::string("taken.json replaced");
+        return taken.error();
     });
     expect_message(result, {"cannot rename to " + dir.file("taken.json") + ": File exists"});
     expect_eq(unit::read_text(dir.file("r.json")), "fallback", "written through link + unlink");
@@ -149,8 +154,9 @@ Test(atomic_file, the_temporary_is_claimed_at_open_with_a_random_hidden_name) {
     }
     cr_assert(names[0] != names[1]);
     committed(first, "first", 0644);
-    std::string error;
-    cr_assert(!second.commit("second", 0644, error), "the second commit replaced the first");
+    auto result = second.commit("second", 0644);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "the second commit replaced the first");
     expect_message(error, {"cannot rename to " + dir.file("r.json") + ": File exists"});
     expect_eq(unit::read_text(dir.file("r.json")), "first", "content");
     holds_only(dir, {"r.json"});
@@ -228,7 +234,10 @@ Test(atomic_file, unwritable_directory_as_another_user) {
     chmod(dir.path().c_str(), 0755);  // root's; nobody may not create files in it
     const std::string error = unit::in_child([&] {
         std::string problem = unit::become_nobody();
-        if (problem.empty() && write_file_atomically(dir.path(), "r.json", "x", problem)) problem = "written";
+        if (problem.empty()) {
+            auto wrote = write_file_atomically(dir.path(), "r.json", "x");
+            problem = wrote ? "written" : wrote.error();
+        }
         return problem;
     });
     expect_message(error, {"cannot create " + dir.path() + "/.r.json.tmp.", ": Permission denied"});
@@ -241,7 +250,7 @@ Test(atomic_file, written_as_the_callers_ids) {
     chmod(dir.path().c_str(), 0777);
     const std::string error = unit::in_child([&] {
         std::string problem = unit::become_nobody();
-        if (problem.empty()) write_file_atomically(dir.path(), "r.json", "x", problem);
+        if (problem.empty()) problem = unit::error_of(write_file_atomically(dir.path(), "r.json", "x"));
         return problem;
     });
     expect_eq(error, "", "error as nobody");
@@ -252,11 +261,13 @@ Test(atomic_file, written_as_the_callers_ids) {
 
 Test(atomic_file, a_report_asked_for_by_name_replaces_its_earlier_version) {
     unit::TempDir dir;
-    std::string error;
-    cr_assert(pyimport::write_file_atomically(dir.path(), "report.md", "one", error));
-    cr_assert(!pyimport::write_file_atomically(dir.path(), "report.md", "two", error), "a record-style write replaced it");
-    cr_assert(pyimport::write_file_atomically(dir.path(), "report.md", "three", error, pyimport::PendingFile::Existing::replace),
-              "%s", error.c_str());
+    auto result = pyimport::write_file_atomically(dir.path(), "report.md", "one");
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result));
+    cr_assert(!pyimport::write_file_atomically(dir.path(), "report.md", "two"), "a record-style write replaced it");
+    auto replaced = pyimport::write_file_atomically(dir.path(), "report.md", "three", pyimport::PendingFile::Existing::replace);
+    error = unit::error_of(replaced);
+    cr_assert(bool(replaced), "%s", error.c_str());
     unit::expect_eq(unit::read_text(dir.file("report.md")), "three", "replaced");
     unit::expect_eq(dir.entries(), {"report.md"}, "no temporary left");
 }

@@ -12,17 +12,17 @@ using unit::expect_message;
 namespace {
 
 BenchRequest accepted(const std::string &value, const RequestLimits &limits = {}) {
-    std::string error;
-    auto request = parse_bench_option(value, limits, error);
-    cr_assert(request.has_value(), "'%s' rejected: %s", value.c_str(), error.c_str());
+    auto request = parse_bench_option(value, limits);
+    std::string error = unit::error_of(request);
+    cr_assert(bool(request), "'%s' rejected: %s", value.c_str(), error.c_str());
     return *request;
 }
 
 // Rejected with a one-line message naming the whole option and every one of `parts`.
 void rejected(const std::string &value, const std::vector<std::string> &parts, const RequestLimits &limits = {}) {
-    std::string error;
-    auto request = parse_bench_option(value, limits, error);
-    cr_assert(!request.has_value(), "'%s' was accepted", value.c_str());
+    auto request = parse_bench_option(value, limits);
+    std::string error = unit::error_of(request);
+    cr_assert(!bool(request), "'%s' was accepted", value.c_str());
     expect_message(error, parts);
     expect_message(error, {" in --pyimport-bench=" + escape_text(value, 120) + ": "});
 }
@@ -161,8 +161,9 @@ Test(bench_option, mode_names_round_trip) {
 namespace {
 
 void one_safe_line(const std::string &value, const std::vector<std::string> &parts) {
-    std::string error;
-    cr_assert(!parse_bench_option(value, {}, error).has_value(), "a hostile value was accepted");
+    auto result = parse_bench_option(value, {});
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "a hostile value was accepted");
     expect_message(error, parts);
     cr_assert(is_clean_text(error), "message holds a control byte or invalid UTF-8: '%s'", escape_text(error, 2000).c_str());
     cr_assert_lt(error.size(), 400u, "message of %zu bytes: '%s'", error.size(), error.c_str());
@@ -188,8 +189,9 @@ Test(bench_option, a_huge_value_gives_one_short_line) {
     for (const std::string &value : {"conda,1,label=" + huge + "\n\x1b[2J", "conda,1,label=\n" + huge,
                                      "conda," + huge, huge + ",1", "conda,1,modules=" + huge + "\x1b",
                                      "conda,1," + huge + "=1", "conda,1,timeout=" + huge, "conda,1,label=ok," + huge}) {
-        std::string error;
-        cr_assert(!parse_bench_option(value, {}, error).has_value());
+        auto result = parse_bench_option(value, {});
+        std::string error = unit::error_of(result);
+        cr_assert(!bool(result));
         cr_assert(error.find('\n') == std::string::npos && error.find('\x1b') == std::string::npos);
         cr_assert(is_clean_text(error));
         cr_assert_lt(error.size(), 400u, "message of %zu bytes", error.size());

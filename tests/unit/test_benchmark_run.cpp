@@ -33,15 +33,16 @@ BenchmarkContext conda_context(const std::string &python, const std::string &out
 }
 
 BenchmarkOutcome ran(const BenchmarkContext &ctx) {
-    std::string error;
-    auto outcome = run_benchmark(ctx, error);
-    cr_assert(outcome.has_value(), "benchmark failed: %s", error.c_str());
+    auto outcome = run_benchmark(ctx);
+    std::string error = unit::error_of(outcome);
+    cr_assert(bool(outcome), "benchmark failed: %s", error.c_str());
     return *outcome;
 }
 
 std::string failed(const BenchmarkContext &ctx) {
-    std::string error;
-    cr_assert(!run_benchmark(ctx, error).has_value(), "benchmark succeeded");
+    auto result = run_benchmark(ctx);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "benchmark succeeded");
     return error;
 }
 
@@ -134,8 +135,8 @@ std::string run_as_slurmstepd(BenchmarkContext ctx) {
         const gid_t gid = kJobUser;
         if (setgroups(1, &gid) != 0 || setresgid(-1, kJobUser, -1) != 0 || setresuid(-1, kJobUser, -1) != 0)
             return std::string("cannot take the job user's effective ids: ") + std::strerror(errno);
-        std::string error;
-        auto outcome = run_benchmark(ctx, error);
+        auto outcome = run_benchmark(ctx);
+        std::string error = unit::error_of(outcome);
         if (!outcome) return error;
         for (const InterpreterFigures &f : outcome->record.gaggle.interpreters)
             if (!f.succeeded()) return "interpreter failed: " + f.stderr_tail;
@@ -151,9 +152,9 @@ Test(benchmark_run, conda_run_writes_a_record_that_round_trips) {
     holds_one_record(outdir);
     expect_eq(outcome.record_path, outdir.file(outdir.entries()[0]), "record_path");
 
-    std::string error;
-    auto rec = record_from_json(unit::read_text(outcome.record_path), error);
-    cr_assert(rec.has_value(), "written record unreadable: %s", error.c_str());
+    auto rec = record_from_json(unit::read_text(outcome.record_path));
+    std::string error = unit::error_of(rec);
+    cr_assert(bool(rec), "written record unreadable: %s", error.c_str());
     expect_eq(record_to_json(*rec), record_to_json(outcome.record), "record read back");
     expect_eq(rec->writer.program, "pyimport-gaggle", "writer.program");
     expect_eq(rec->job.node, "node-a", "job.node");

@@ -86,6 +86,9 @@ std::string fake_mountinfo(const std::string &mount_point, const std::string &fs
            "90 27 0:90 / " + mount_point + " rw,relatime - " + fs_type + " " + source + " rw\n";
 }
 
+// A snapshot was taken (not: this file system has no counters, or a failure).
+bool taken(const Result<std::optional<MetadataSnapshot>> &result) { return result && result->has_value(); }
+
 } // namespace
 
 // ---- mountinfo ----------------------------------------------------------------
@@ -273,15 +276,18 @@ Test(parsers, lustre_fsname_and_instance) {
     expect_eq(lustre_fsname("10.0.0.1@o2ib:10.0.0.2@o2ib:/scratch"), "scratch", "failover NIDs");
     expect_eq(lustre_fsname("10.0.0.1@tcp:/proj/envs"), "proj", "a subdirectory mount");
     expect_eq(lustre_fsname("/dev/sda1"), "", "not a Lustre source");
-    std::string error;
-    auto one = pick_llite_instance({"proj-ffff9c3a11112222", "scratch-ffff9c3a6e1f8800", "scratch2-ffff88"}, "scratch",
-                                   error);
-    cr_assert(one.has_value(), "%s", error.c_str());
+    auto one = pick_llite_instance({"proj-ffff9c3a11112222", "scratch-ffff9c3a6e1f8800", "scratch2-ffff88"}, "scratch");
+    std::string error = unit::error_of(one);
+    cr_assert(bool(one), "%s", error.c_str());
     expect_eq(*one, "scratch-ffff9c3a6e1f8800", "the instance");
-    cr_expect(!pick_llite_instance({"scratch-ffff1", "scratch-ffff2"}, "scratch", error).has_value());
+    auto twice = pick_llite_instance({"scratch-ffff1", "scratch-ffff2"}, "scratch");
+    error = unit::error_of(twice);
+    cr_expect(!twice);
     expect_message(error, {"2 llite instances"});
     error.clear();
-    cr_expect(!pick_llite_instance({"scratch-xyz", "scratch-", "scratch"}, "scratch", error).has_value());
+    auto none = pick_llite_instance({"scratch-xyz", "scratch-", "scratch"}, "scratch");
+    error = unit::error_of(none);
+    cr_expect(!none);
     expect_message(error, {"no llite instance"});
 }
 
@@ -442,22 +448,28 @@ Test(snapshot, local_disk_has_no_counters) {
     auto m = find_mount(probe, dir.path());
     cr_assert(m.has_value());
     if (!metadata_counter_kind(*m).empty()) cr_skip_test("/tmp is on %s here", m->fs_type.c_str());
-    cr_expect(!snapshot_metadata_counters(dir.path(), error).has_value(), "%s is on %s", dir.path().c_str(),
-              m->fs_type.c_str());
+    auto local = snapshot_metadata_counters(dir.path());
+    error = unit::error_of(local);
+    cr_expect(!taken(local), "%s is on %s", dir.path().c_str(), m->fs_type.c_str());
     cr_expect(error.empty(), "no counters is not an error: '%s'", error.c_str());
     error = "stale";
-    cr_expect(!snapshot_metadata_counters("/proc/self/status", error).has_value());
+    auto proc = snapshot_metadata_counters("/proc/self/status");
+    error = unit::error_of(proc);
+    cr_expect(!taken(proc));
     cr_expect(error.empty(), "'%s'", error.c_str());
 }
 
 Test(snapshot, missing_path_is_an_error) {
-    std::string error;
-    cr_expect(!snapshot_metadata_counters("/nonexistent/pyimport/env", error).has_value());
+    auto missing = snapshot_metadata_counters("/nonexistent/pyimport/env");
+    std::string error = unit::error_of(missing);
+    cr_expect(!taken(missing));
     expect_message(error, {"/nonexistent/pyimport/env"});
     MetadataCounterSources sources;
     sources.mountinfo = "/nonexistent/mountinfo";
     error.clear();
-    cr_expect(!snapshot_metadata_counters("/tmp", sources, error).has_value());
+    auto unreadable = snapshot_metadata_counters("/tmp", sources);
+    error = unit::error_of(unreadable);
+    cr_expect(!taken(unreadable));
     expect_message(error, {"/nonexistent/mountinfo"});
 }
 
@@ -468,9 +480,10 @@ Test(snapshot, moosefs_through_made_up_proc) {
     make_file(dir, "mnt/.stats", sample("moosefs-stats-before.txt"));
     MetadataCounterSources sources;
     sources.mountinfo = make_file(dir, "mountinfo", fake_mountinfo(mnt, "fuse", "mfs\\043192.0.2.2:19621"));
-    std::string error;
-    auto s = snapshot_metadata_counters(mnt + "/env/../env", sources, error);
-    cr_assert(s.has_value(), "%s", error.c_str());
+    auto result = snapshot_metadata_counters(mnt + "/env/../env", sources);
+    std::string error = unit::error_of(result);
+    cr_assert(taken(result), "%s", error.c_str());
+    const auto &s = *result;
     cr_expect(error.empty());
     expect_eq(s->kind, "moosefs", "kind");
     expect_eq(s->mount_point, mnt, "mount point");
@@ -478,11 +491,15 @@ Test(snapshot, moosefs_through_made_up_proc) {
     expect_counter(s->counters, "lookup.master.positive", 91);
 
     make_file(dir, "mnt/.stats", "nothing here\n");
-    cr_expect(!snapshot_metadata_counters(mnt, sources, error).has_value());
+    auto failed1 = snapshot_metadata_counters(mnt, sources);
+    error = unit::error_of(failed1);
+    cr_expect(!taken(failed1));
     expect_message(error, {"no MooseFS counters"});
     unlink(dir.file("mnt/.stats").c_str());
     error.clear();
-    cr_expect(!snapshot_metadata_counters(mnt, sources, error).has_value());
+    auto failed2 = snapshot_metadata_counters(mnt, sources);
+    error = unit::error_of(failed2);
+    cr_expect(!taken(failed2));
     expect_message(error, {".stats"});
 }
 
@@ -496,14 +513,17 @@ Test(snapshot, nfs_through_made_up_proc) {
     MetadataCounterSources sources;
     sources.mountinfo = make_file(dir, "mountinfo", fake_mountinfo(mnt, "nfs4", "nfs2:/sw"));
     sources.nfs_mountstats = make_file(dir, "mountstats", stats);
-    std::string error;
-    auto s = snapshot_metadata_counters(mnt, sources, error);
-    cr_assert(s.has_value(), "%s", error.c_str());
+    auto result = snapshot_metadata_counters(mnt, sources);
+    std::string error = unit::error_of(result);
+    cr_assert(taken(result), "%s", error.c_str());
+    const auto &s = *result;
     expect_eq(s->kind, "nfs", "kind");
     expect_counter(s->counters, "LOOKUP", 9241);
 
     sources.nfs_mountstats = make_file(dir, "mountstats", "device nfs2:/sw mounted on /sw with fstype nfs4 statvers=1.1\n");
-    cr_expect(!snapshot_metadata_counters(mnt, sources, error).has_value());
+    auto failed3 = snapshot_metadata_counters(mnt, sources);
+    error = unit::error_of(failed3);
+    cr_expect(!taken(failed3));
     expect_message(error, {"no NFS per-op statistics"});
 }
 
@@ -520,18 +540,23 @@ Test(snapshot, lustre_through_made_up_roots) {
     MetadataCounterSources sources;
     sources.mountinfo = make_file(dir, "mountinfo", fake_mountinfo(mnt, "lustre", "10.0.0.1@o2ib:/scratch"));
     sources.lustre_llite_roots = {dir.file("missing"), dir.file("proc"), dir.file("sys"), dir.file("debug")};
-    std::string error;
-    auto s = snapshot_metadata_counters(mnt, sources, error);
-    cr_assert(s.has_value(), "%s", error.c_str());
+    auto result = snapshot_metadata_counters(mnt, sources);
+    std::string error = unit::error_of(result);
+    cr_assert(taken(result), "%s", error.c_str());
+    const auto &s = *result;
     expect_eq(s->kind, "lustre", "kind");
     expect_eq(s->instance, dir.file("debug/scratch-ffff9c3a6e1f8800/stats"), "instance");
     expect_counter(s->counters, "getattr", 5123);
 
     make_dir(dir, "debug/scratch-ffff9c3a00000000");  // mounted twice
-    cr_expect(!snapshot_metadata_counters(mnt, sources, error).has_value());
+    auto failed4 = snapshot_metadata_counters(mnt, sources);
+    error = unit::error_of(failed4);
+    cr_expect(!taken(failed4));
     expect_message(error, {"2 llite instances"});
 
     sources.lustre_llite_roots = {dir.file("proc")};
-    cr_expect(!snapshot_metadata_counters(mnt, sources, error).has_value());
+    auto failed5 = snapshot_metadata_counters(mnt, sources);
+    error = unit::error_of(failed5);
+    cr_expect(!taken(failed5));
     expect_message(error, {"no llite stats"});
 }

@@ -38,9 +38,9 @@ GaggleSpec spec_for(std::vector<std::string> argv, int size = 1) {
 GaggleSpec shell(const std::string &script, int size = 1) { return spec_for({"/bin/sh", "-c", script}, size); }
 
 GaggleFigures ran(const GaggleSpec &spec) {
-    std::string error;
-    auto figures = run_gaggle(spec, error);
-    cr_assert(figures.has_value(), "gaggle not run: %s", error.c_str());
+    auto figures = run_gaggle(spec);
+    std::string error = unit::error_of(figures);
+    cr_assert(bool(figures), "gaggle not run: %s", error.c_str());
     cr_assert_eq(figures->interpreters.size(), size_t(spec.size));
     return *figures;
 }
@@ -48,8 +48,9 @@ GaggleFigures ran(const GaggleSpec &spec) {
 InterpreterFigures ran_one(const GaggleSpec &spec) { return ran(spec).interpreters.at(0); }
 
 std::string not_run(const GaggleSpec &spec) {
-    std::string error;
-    cr_assert(!run_gaggle(spec, error).has_value(), "gaggle ran, expected a setup failure");
+    auto result = run_gaggle(spec);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "gaggle ran, expected a setup failure");
     return error;
 }
 
@@ -421,8 +422,8 @@ Test(gaggle, limits_are_set_as_the_job_user_within_the_hard_limits) {
     const std::string outcome = unit::in_child([&]() -> std::string {
         if (setegid(unit::kNobody) != 0 || seteuid(unit::kNobody) != 0) return "cannot set the effective ids";
         spec.capture_stdout = true;
-        std::string error;
-        auto figures = run_gaggle(spec, error);
+        auto figures = run_gaggle(spec);
+        std::string error = unit::error_of(figures);
         if (!figures) return "not run: " + error;
         for (const InterpreterFigures &f : figures->interpreters)
             if (!f.succeeded() || f.stdout_text != "300\n300\n0\n")
@@ -461,8 +462,8 @@ Test(gaggle, ids_are_switched_from_an_effective_user_with_real_root) {
     spec.become = Credentials{unit::kNobody, unit::kNobody, {unit::kNobody}};
     const std::string outcome = unit::in_child([&]() -> std::string {
         if (setegid(unit::kNobody) != 0 || seteuid(unit::kNobody) != 0) return "cannot set the effective ids";
-        std::string error;
-        auto figures = run_gaggle(spec, error);
+        auto figures = run_gaggle(spec);
+        std::string error = unit::error_of(figures);
         if (!figures) return "not run: " + error;
         return figures->interpreters[0].succeeded() ? "ok" : "failed: " + figures->interpreters[0].stderr_tail;
     });

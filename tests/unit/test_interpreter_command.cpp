@@ -44,26 +44,29 @@ std::vector<std::string> placement(const InterpreterCommand &cmd) {
 const char *const kPlacement = "env_path, image, runtime, mount_driver, mount_at";
 
 InterpreterCommand built(const SiteSettings &site, const BenchRequest &req) {
-    std::string error;
-    auto cmd = build_interpreter_command(site, req, error);
-    cr_assert(cmd.has_value(), "command not built: %s", error.c_str());
+    auto cmd = build_interpreter_command(site, req);
+    std::string error = unit::error_of(cmd);
+    cr_assert(bool(cmd), "command not built: %s", error.c_str());
     return *cmd;
 }
 
 void not_built(const SiteSettings &site, const BenchRequest &req, const std::string &message) {
-    std::string error;
-    cr_assert(!build_interpreter_command(site, req, error).has_value(), "command built, expected: %s", message.c_str());
+    auto result = build_interpreter_command(site, req);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "command built, expected: %s", message.c_str());
     expect_eq(error, message, "error");
 }
 
 void usable(const InterpreterCommand &cmd) {
-    std::string error;
-    cr_assert(check_command_usable(cmd, error), "%s: %s", cmd.argv[0].c_str(), error.c_str());
+    auto result = check_command_usable(cmd);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "%s: %s", cmd.argv[0].c_str(), error.c_str());
 }
 
 void unusable(const InterpreterCommand &cmd, const std::string &message) {
-    std::string error;
-    cr_assert(!check_command_usable(cmd, error), "%s passed the check", cmd.argv[0].c_str());
+    auto result = check_command_usable(cmd);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "%s passed the check", cmd.argv[0].c_str());
     expect_eq(error, message, "error");
 }
 
@@ -248,11 +251,11 @@ Test(interpreter_command, checked_with_the_callers_effective_ids) {
     usable(cmd);  // root can read it
     // As in slurmstepd's user_init: real uid 0, effective uid the user's.
     std::string error = unit::in_child([&] {
-        std::string problem;
         if (setgroups(0, nullptr) != 0 || setegid(unit::kNobody) != 0 || seteuid(unit::kNobody) != 0)
             return std::string("cannot switch the effective ids");
-        if (check_command_usable(cmd, problem)) problem = "usable with effective uid 65534";
-        return problem;
+        auto usable = check_command_usable(cmd);
+        if (usable) return std::string("usable with effective uid 65534");
+        return usable.error();
     });
     expect_eq(error, "image " + image + " is not readable: Permission denied", "error with effective uid 65534");
 }

@@ -43,7 +43,7 @@ Test(site_owned_image, accepts_a_root_owned_image_in_root_owned_directories) {
     skip_unless_root();
     TempDir dir;
     const std::string image = make_image(dir);
-    cr_assert_eq(pyimport::check_image_is_site_owned(image), "");
+    cr_assert_eq(unit::error_of(pyimport::check_image_is_site_owned(image)), "");
 }
 
 Test(site_owned_image, accepts_a_sticky_world_writable_directory_like_tmp) {
@@ -51,7 +51,7 @@ Test(site_owned_image, accepts_a_sticky_world_writable_directory_like_tmp) {
     TempDir dir;
     const std::string image = make_image(dir);
     chmod(dir.path().c_str(), 01777);
-    cr_assert_eq(pyimport::check_image_is_site_owned(image), "");
+    cr_assert_eq(unit::error_of(pyimport::check_image_is_site_owned(image)), "");
 }
 
 Test(site_owned_image, refuses_a_group_writable_image) {
@@ -59,7 +59,7 @@ Test(site_owned_image, refuses_a_group_writable_image) {
     TempDir dir;
     const std::string image = make_image(dir);
     chmod(image.c_str(), 0664);
-    unit::expect_message(pyimport::check_image_is_site_owned(image),
+    unit::expect_message(unit::error_of(pyimport::check_image_is_site_owned(image)),
                          {"image " + image, "must be owned by root and writable by root only"});
 }
 
@@ -68,7 +68,7 @@ Test(site_owned_image, refuses_an_image_owned_by_a_user) {
     TempDir dir;
     const std::string image = make_image(dir);
     cr_assert(chown(image.c_str(), unit::kNobody, unit::kNobody) == 0);
-    unit::expect_message(pyimport::check_image_is_site_owned(image), {"image " + image, "owned by root"});
+    unit::expect_message(unit::error_of(pyimport::check_image_is_site_owned(image)), {"image " + image, "owned by root"});
 }
 
 Test(site_owned_image, refuses_an_image_below_a_user_writable_directory) {
@@ -80,14 +80,14 @@ Test(site_owned_image, refuses_an_image_below_a_user_writable_directory) {
     const std::string image = make_image(dir);
     const std::string moved = open_dir + "/env.sqfs";
     cr_assert(rename(image.c_str(), moved.c_str()) == 0);
-    unit::expect_message(pyimport::check_image_is_site_owned(moved), {"image directory " + open_dir, "root only"});
+    unit::expect_message(unit::error_of(pyimport::check_image_is_site_owned(moved)), {"image directory " + open_dir, "root only"});
 }
 
 Test(site_owned_image, refuses_a_missing_image_and_a_directory) {
     TempDir dir;
-    unit::expect_message(pyimport::check_image_is_site_owned(dir.file("none.sqfs")),
+    unit::expect_message(unit::error_of(pyimport::check_image_is_site_owned(dir.file("none.sqfs"))),
                          {"image " + dir.file("none.sqfs"), "No such file"});
-    unit::expect_message(pyimport::check_image_is_site_owned(dir.path()), {"is not a regular file"});
+    unit::expect_message(unit::error_of(pyimport::check_image_is_site_owned(dir.path())), {"is not a regular file"});
 }
 
 Test(private_mount, the_image_is_visible_in_the_child_only_and_leaves_nothing_behind) {
@@ -96,8 +96,7 @@ Test(private_mount, the_image_is_visible_in_the_child_only_and_leaves_nothing_be
     const std::string image = make_image(dir), target = dir.file("mnt");
     mkdir(target.c_str(), 0755);
     const std::string seen = unit::in_child([&] {
-        std::string error;
-        if (!pyimport::mount_image_privately(image, target, error)) return "error: " + error;
+        if (auto mounted = pyimport::mount_image_privately(image, target); !mounted) return "error: " + mounted.error();
         const bool read_only = access((target + "/hello").c_str(), W_OK) != 0 && errno == EROFS;
         return unit::read_text(target + "/hello") + (read_only ? "read-only" : "writable");
     });
@@ -113,8 +112,8 @@ Test(private_mount, a_file_that_is_not_squashfs_fails_and_frees_its_loop_device)
     unit::write_text(image, std::string(8192, 'x'));
     mkdir(target.c_str(), 0755);
     const std::string error = unit::in_child([&] {
-        std::string e;
-        return pyimport::mount_image_privately(image, target, e) ? std::string("mounted") : e;
+        auto mounted = pyimport::mount_image_privately(image, target);
+        return mounted ? std::string("mounted") : mounted.error();
     });
     unit::expect_message(error, {"cannot mount " + image + " at " + target});
     cr_assert(!loop_device_bound_to(image), "a loop device is still bound to the image");

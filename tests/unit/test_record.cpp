@@ -76,15 +76,16 @@ Record full_record() {
 }
 
 Record parsed(const std::string &text) {
-    std::string error;
-    auto rec = record_from_json(text, error);
-    cr_assert(rec.has_value(), "record rejected: %s", error.c_str());
+    auto rec = record_from_json(text);
+    std::string error = unit::error_of(rec);
+    cr_assert(bool(rec), "record rejected: %s", error.c_str());
     return *rec;
 }
 
 void rejected(const std::string &text, const std::string &message) {
-    std::string error;
-    cr_assert(!record_from_json(text, error).has_value(), "accepted, expected: %s", message.c_str());
+    auto result = record_from_json(text);
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result), "accepted, expected: %s", message.c_str());
     expect_message(error, {message});
 }
 

@@ -11,16 +11,16 @@ namespace {
 using Args = std::vector<std::string>;
 
 SiteSettings accepted(const Args &args) {
-    std::string error;
-    auto settings = parse_site_settings(args, error);
-    cr_assert(settings.has_value(), "[%s] rejected: %s", unit::join(args).c_str(), error.c_str());
+    auto settings = parse_site_settings(args);
+    std::string error = unit::error_of(settings);
+    cr_assert(bool(settings), "[%s] rejected: %s", unit::join(args).c_str(), error.c_str());
     return *settings;
 }
 
 void rejected(const Args &args, const std::vector<std::string> &parts) {
-    std::string error;
-    auto settings = parse_site_settings(args, error);
-    cr_assert(!settings.has_value(), "[%s] was accepted", unit::join(args).c_str());
+    auto settings = parse_site_settings(args);
+    std::string error = unit::error_of(settings);
+    cr_assert(!bool(settings), "[%s] was accepted", unit::join(args).c_str());
     expect_message(error, parts);
 }
 

@@ -41,29 +41,38 @@ Test(study_manifest, round_trip) {
     m.steps[1].state = StepState::done, m.steps[1].step_id = 3, m.steps[1].records = {"records/a.json"};
     const std::string text = manifest_to_json(m);
     cr_assert(unit::contains(text, "\"format\": \"pyimport-study-manifest\"") && unit::contains(text, "\"version\": 1"));
-    std::string error;
-    auto back = manifest_from_json(text, error);
+    auto back = manifest_from_json(text);
+    std::string error = unit::error_of(back);
     cr_assert(back, "%s", error.c_str());
     unit::expect_eq(manifest_to_json(*back), text, "written again");
     cr_assert(back->plan.seed == 42 && back->steps.size() == 16 && back->steps[1].step_id == 3 && back->steps[2].step_id == -1);
 }
 
 Test(study_manifest, bad_manifests_are_named) {
-    std::string error;
-    cr_assert(!manifest_from_json("{", error));
+    auto result = manifest_from_json("{");
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result));
     unit::expect_message(error, {"not JSON"});
-    cr_assert(!manifest_from_json("{\"format\": \"other\", \"version\": 1}", error));
+    auto refused1 = manifest_from_json("{\"format\": \"other\", \"version\": 1}");
+    error = unit::error_of(refused1);
+    cr_assert(!bool(refused1));
     unit::expect_message(error, {"not a pyimport-study manifest"});
-    cr_assert(!manifest_from_json("{\"format\": \"pyimport-study-manifest\", \"version\": 2}", error));
+    auto refused2 = manifest_from_json("{\"format\": \"pyimport-study-manifest\", \"version\": 2}");
+    error = unit::error_of(refused2);
+    cr_assert(!bool(refused2));
     unit::expect_message(error, {"version 2 is not supported"});
     std::string text = manifest_to_json(fresh_manifest(small_plan()));
     std::string bad = text;
     bad.replace(bad.find("\"state\": \"pending\""), 18, "\"state\": \"sleepy\"");
-    cr_assert(!manifest_from_json(bad, error));
+    auto refused3 = manifest_from_json(bad);
+    error = unit::error_of(refused3);
+    cr_assert(!bool(refused3));
     unit::expect_message(error, {"steps[0].state"});
     bad = text;
     bad.replace(bad.find("\"records\": []"), 13, "\"records\": [\"../../etc/passwd\"]");
-    cr_assert(!manifest_from_json(bad, error));
+    auto refused4 = manifest_from_json(bad);
+    error = unit::error_of(refused4);
+    cr_assert(!bool(refused4));
     unit::expect_message(error, {"steps[0].records", "records/NAME"});
 }
 
@@ -77,25 +86,34 @@ Test(study_manifest, resume_runs_exactly_the_failed_and_missing_steps) {
     remove((dir.path() + "/" + m.steps[6].records.at(0)).c_str());              // a copy lost
     m.steps[5].records.pop_back();                                              // fewer records than nodes?
     if (m.steps[5].planned.cell.nodes == 1) m.steps[5].records.clear();
-    std::string error;
-    cr_assert(save_manifest(dir.path(), m, error), "%s", error.c_str());
-    auto back = load_manifest(dir.path(), error);
-    cr_assert(back, "%s", error.c_str());
+    auto result = save_manifest(dir.path(), m);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "%s", error.c_str());
+    auto loaded = load_manifest(dir.path());
+    error = unit::error_of(loaded);
+    cr_assert(loaded && *loaded, "%s", error.c_str());
+    const Manifest &back = **loaded;
     std::vector<size_t> expected = {3, 4, 5, 6};
     for (size_t i = 7; i < 16; ++i) expected.push_back(i);
-    cr_assert(steps_to_run(*back, dir.path()) == expected, "only failed, interrupted, incomplete and missing steps run");
+    cr_assert(steps_to_run(back, dir.path()) == expected, "only failed, interrupted, incomplete and missing steps run");
     // A second save replaces the first.
-    cr_assert(save_manifest(dir.path(), *back, error), "%s", error.c_str());
+    auto taken5 = save_manifest(dir.path(), back);
+    error = unit::error_of(taken5);
+    cr_assert(bool(taken5), "%s", error.c_str());
     unit::expect_eq(dir.entries(), {"manifest.json", "records"}, "directory");
 }
 
 Test(study_manifest, no_manifest_is_not_an_error) {
     unit::TempDir dir;
     std::string error = "x";
-    cr_assert(!load_manifest(dir.path(), error));
+    auto refused6 = load_manifest(dir.path());
+    error = unit::error_of(refused6);
+    cr_assert(!(refused6 && *refused6));
     unit::expect_eq(error, "", "error");
     unit::write_text(dir.file("manifest.json"), "garbage");
-    cr_assert(!load_manifest(dir.path(), error));
+    auto refused7 = load_manifest(dir.path());
+    error = unit::error_of(refused7);
+    cr_assert(!(refused7 && *refused7));
     unit::expect_message(error, {"manifest.json", "not JSON"});
 }
 
@@ -103,17 +121,17 @@ Test(study_manifest, a_changed_plan_is_refused) {
     Plan p = small_plan();
     PlanRequest same;
     same.nodes = {1, 2}, same.gaggles = {1, 2}, same.repeat = 2, same.seed = 42;
-    unit::expect_eq(plan_difference(p, same), "", "same options");
-    unit::expect_eq(plan_difference(p, PlanRequest{}), "", "no options: the manifest's");
+    unit::expect_eq(unit::error_of(plan_difference(p, same)), "", "same options");
+    unit::expect_eq(unit::error_of(plan_difference(p, PlanRequest{})), "", "no options: the manifest's");
     PlanRequest r = same;
     r.gaggles = {1, 2, 4};
-    unit::expect_message(plan_difference(p, r), {"planned with --gaggle 1,2, not 1,2,4"});
+    unit::expect_message(unit::error_of(plan_difference(p, r)), {"planned with --gaggle 1,2, not 1,2,4"});
     r = same, r.seed = 43;
-    unit::expect_message(plan_difference(p, r), {"--seed 42, not 43"});
+    unit::expect_message(unit::error_of(plan_difference(p, r)), {"--seed 42, not 43"});
     r = same, r.label = "other";
-    unit::expect_message(plan_difference(p, r), {"--label study, not other"});
+    unit::expect_message(unit::error_of(plan_difference(p, r)), {"--label study, not other"});
     r = same, r.modules = std::vector<std::string>{"os"};
-    unit::expect_message(plan_difference(p, r), {"--modules json, not os"});
+    unit::expect_message(unit::error_of(plan_difference(p, r)), {"--modules json, not os"});
     PlanRequest resumed = resume_request(p, PlanRequest{});
     cr_assert(resumed.nodes == p.nodes && resumed.seed && *resumed.seed == 42 && resumed.label == std::string("study"));
 }

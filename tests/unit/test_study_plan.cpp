@@ -22,8 +22,8 @@ pyimport::SiteSettings site() {
 }
 
 std::string plan_error(PlanRequest r, int nodes, pyimport::SiteSettings s = site()) {
-    std::string error;
-    auto p = make_plan(r, alloc(nodes), &s, error);
+    auto p = make_plan(r, alloc(nodes), &s);
+    std::string error = unit::error_of(p);
     cr_assert(!p, "plan accepted");
     return error;
 }
@@ -41,7 +41,8 @@ Test(study_plan, defaults) {
     for (int n : {1, 3, 4, 8}) {
         std::string error;
         auto s = site();
-        auto p = make_plan({}, alloc(n), &s, error);
+        auto p = make_plan({}, alloc(n), &s);
+        error = unit::error_of(p);
         cr_assert(p, "%s", error.c_str());
         cr_assert(p->nodes == default_node_counts(n));
         cr_assert(p->gaggles == std::vector<int>({1, 2, 4, 8, 16}));
@@ -53,8 +54,8 @@ Test(study_plan, defaults) {
     }
     auto s = site();
     s.max_gaggle = 4;
-    std::string error;
-    auto p = make_plan({}, alloc(2), &s, error);
+    auto p = make_plan({}, alloc(2), &s);
+    std::string error = unit::error_of(p);
     cr_assert(p && p->gaggles == std::vector<int>({1, 2, 4}), "defaults stop at max_gaggle");
 }
 
@@ -129,7 +130,7 @@ Test(study_plan, bad_input_is_one_line_naming_the_value) {
 }
 
 Test(study_options, strict_parsing) {
-    auto parse = [](std::vector<std::string> args, Options &o) { return parse_options(args, o); };
+    auto parse = [](std::vector<std::string> args, Options &o) { return unit::error_of(parse_options(args, o)); };
     Options o;
     unit::expect_eq(parse({"--out", "/d", "--nodes", "1,2,4", "--gaggle=1,16", "--modes", "conda", "--repeat", "5",
                            "--seed", "7", "--modules", "json:os", "--label", "x", "--dry-run", "-q"},
@@ -157,29 +158,37 @@ Test(study_allocation, from_the_environment) {
         auto it = env.find(name);
         return it == env.end() ? nullptr : it->second.c_str();
     };
-    std::string error;
-    auto a = allocation_from_env(lookup, error);
+    auto a = allocation_from_env(lookup);
+    std::string error = unit::error_of(a);
     cr_assert(a && a->job_id == 77 && a->node_count == 3 && a->nodelist == "n[1-3]");
     env.erase("SLURM_JOB_ID");
-    cr_assert(!allocation_from_env(lookup, error));
+    auto refused1 = allocation_from_env(lookup);
+    error = unit::error_of(refused1);
+    cr_assert(!refused1);
     unit::expect_message(error, {"not inside an allocation", "SLURM_JOB_ID"});
     env["SLURM_JOB_ID"] = "x";
-    cr_assert(!allocation_from_env(lookup, error));
+    auto refused2 = allocation_from_env(lookup);
+    error = unit::error_of(refused2);
+    cr_assert(!refused2);
     unit::expect_message(error, {"SLURM_JOB_ID 'x'"});
 }
 
 Test(study_allocation, plugstack_line) {
-    std::string error;
-    auto path = plugstack_path("Foo = 1\nPlugStackConfig         = /etc/slurm/plugstack.conf\n", error);
+    auto path = plugstack_path("Foo = 1\nPlugStackConfig         = /etc/slurm/plugstack.conf\n");
+    std::string error = unit::error_of(path);
     cr_assert(path && *path == "/etc/slurm/plugstack.conf");
     auto s = site_from_plugstack("# comment\noptional /x/other.so a=b\nrequired /usr/lib/slurm/pyimport_bench.so "
-                                 "outdir=/o conda=/c max_gaggle=8 # trailing\n",
-                                 error);
+                                 "outdir=/o conda=/c max_gaggle=8 # trailing\n");
+    error = unit::error_of(s);
     cr_assert(s, "%s", error.c_str());
     cr_assert(s->outdir == "/o" && s->conda == "/c" && s->max_gaggle == 8);
-    cr_assert(!site_from_plugstack("required /x/pyimport_bench.so colour=red\n", error));
+    auto refused3 = site_from_plugstack("required /x/pyimport_bench.so colour=red\n");
+    error = unit::error_of(refused3);
+    cr_assert(!refused3);
     unit::expect_message(error, {"plugstack.conf", "colour"});
-    cr_assert(!site_from_plugstack("required /x/other.so\n", error));
+    auto refused4 = site_from_plugstack("required /x/other.so\n");
+    error = unit::error_of(refused4);
+    cr_assert(!refused4);
     unit::expect_message(error, {"no pyimport_bench.so line"});
 }
 
@@ -192,7 +201,8 @@ Test(study_runner, srun_argv_without_a_shell) {
     r.modes = {"container"};
     r.modules = std::vector<std::string>{"json", "os"};
     r.label = "after-upgrade";
-    auto p = make_plan(r, alloc(2), &s, error);
+    auto p = make_plan(r, alloc(2), &s);
+    error = unit::error_of(p);
     cr_assert(p);
     auto argv = srun_argv(*p, p->steps.at(0));
     unit::expect_eq(argv, {"srun", "--nodes=2", "--ntasks=2", "--ntasks-per-node=1", "--exclusive", "--kill-on-bad-exit=1",

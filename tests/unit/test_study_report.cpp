@@ -46,6 +46,7 @@ std::string write_node(const unit::TempDir &dir, NodeSpec s, int node_index, int
     pyimport::Record r = unit::make_record(s);
     r.job.uid = geteuid();  // the owner check: the file's owner speaks for the record
     r.job.gid = getegid();
+    r.writer.host = "host-" + std::to_string(node_index);  // a node of its own, as on a real cluster
     if (metadata_total >= 0) r.fs_metadata_ops["metadata_total"] = metadata_total;
     r.run.fs_type = s.mode == std::string("conda") ? "nfs" : "nfs <img src=x>";
     r.run.env_digest = s.mode == std::string("conda") ? "sha256:aaaa" : "sha256:bbbb";
@@ -103,8 +104,9 @@ struct Written {
 };
 
 Written write(const study::ReportInput &in, const std::string &out) {
-    std::string error;
-    cr_assert(study::write_report(in, out, error), "write_report: %s", error.c_str());
+    auto result = study::write_report(in, out);
+    std::string error = unit::error_of(result);
+    cr_assert(bool(result), "write_report: %s", error.c_str());
     return {unit::read_text(out + "/report.md"), unit::read_text(out + "/report.html")};
 }
 
@@ -257,8 +259,9 @@ Test(study_report, without_reference_data_or_records) {
     cr_assert(contains(n.md, "json &lt;b&gt;bold&lt;/b&gt;&amp;amp; x\"y'z"), "modules escaped (Markdown)");
     for (const char *part : {"<script", "<b>", "<img"})
         cr_assert(!contains(n.html, part) && !contains(n.md, part), "holds '%s'", part);
-    std::string error;
-    cr_assert(!study::write_report(none, "/nonexistent/dir/x", error));
+    auto result = study::write_report(none, "/nonexistent/dir/x");
+    std::string error = unit::error_of(result);
+    cr_assert(!bool(result));
     unit::expect_message(error, {"/nonexistent/dir/x"});
 }
 

@@ -31,9 +31,9 @@ void make_link(const std::string &target, const std::string &path, uid_t owner) 
 
 // "" when `path` opens and is the directory `expected`; else the problem.
 std::string opened(const std::string &path, const std::string &expected) {
-    std::string error;
-    const int fd = open_trusted_directory(path, error);
-    if (fd < 0) return error.empty() ? "failed without a message" : error;
+    const auto opened = open_trusted_directory(path);
+    if (!opened) return opened.error().empty() ? "failed without a message" : opened.error();
+    const int fd = *opened;
     struct stat st {}, want {};
     const bool same = fstat(fd, &st) == 0 && stat(expected.c_str(), &want) == 0 && st.st_dev == want.st_dev &&
                       st.st_ino == want.st_ino;
@@ -42,10 +42,9 @@ std::string opened(const std::string &path, const std::string &expected) {
 }
 
 std::string refused(const std::string &path) {
-    std::string error;
-    const int fd = open_trusted_directory(path, error);
-    if (fd >= 0) close(fd);
-    return fd >= 0 ? "" : error;
+    const auto opened = open_trusted_directory(path);
+    if (opened) close(*opened);
+    return opened ? "" : opened.error();
 }
 
 // Runs `body` as kJobUser (real, effective and saved), as slurmstepd's job user.
@@ -72,9 +71,10 @@ Test(trusted_path, a_plain_directory_opens) {
 
 Test(trusted_path, the_descriptor_serves_at_calls) {
     TempDir dir;
-    std::string error;
-    const int fd = open_trusted_directory(dir.path(), error);
-    cr_assert(fd >= 0, "%s", error.c_str());
+    const auto opened = open_trusted_directory(dir.path());
+    const std::string error = unit::error_of(opened);
+    cr_assert(bool(opened), "%s", error.c_str());
+    const int fd = *opened;
     const int file = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     cr_assert(file >= 0, "openat: %s", std::strerror(errno));
     close(file);

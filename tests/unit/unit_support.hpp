@@ -105,6 +105,9 @@ class TempDir {
 
 constexpr uid_t kNobody = 65534;
 
+// The error of a pyimport::Result, "" when it succeeded.
+template <class R> std::string error_of(const R &result) { return result ? std::string() : result.error(); }
+
 inline bool running_as_root() { return geteuid() == 0; }
 
 // Drops to uid and gid 65534 with no supplementary groups; "" when done.

@@ -7,42 +7,41 @@
 
 namespace study {
 
-void Document::heading(std::string text, int level) {
+namespace {
+
+Block block(Block::Kind kind) {
     Block b;
-    b.kind = Block::Kind::heading;
+    b.kind = kind;
+    return b;
+}
+
+} // namespace
+
+void Document::heading(std::string text, int level) {
+    Block b = block(Block::Kind::heading);
     b.level = level;
     b.text = std::move(text);
     blocks.push_back(std::move(b));
 }
 void Document::paragraph(std::string text) {
-    Block b;
-    b.kind = Block::Kind::paragraph;
-    b.text = std::move(text);
-    blocks.push_back(std::move(b));
+    blocks.push_back(block(Block::Kind::paragraph));
+    blocks.back().text = std::move(text);
 }
 void Document::warning(std::string text) {
-    Block b;
-    b.kind = Block::Kind::warning;
-    b.text = std::move(text);
-    blocks.push_back(std::move(b));
+    blocks.push_back(block(Block::Kind::warning));
+    blocks.back().text = std::move(text);
 }
 void Document::list(std::vector<std::string> items) {
-    Block b;
-    b.kind = Block::Kind::list;
-    b.items = std::move(items);
-    blocks.push_back(std::move(b));
+    blocks.push_back(block(Block::Kind::list));
+    blocks.back().items = std::move(items);
 }
 void Document::table(agg::Table table) {
-    Block b;
-    b.kind = Block::Kind::table;
-    b.table = std::move(table);
-    blocks.push_back(std::move(b));
+    blocks.push_back(block(Block::Kind::table));
+    blocks.back().table = std::move(table);
 }
 void Document::figure(Figure figure) {
-    Block b;
-    b.kind = Block::Kind::figure;
-    b.figure = std::move(figure);
-    blocks.push_back(std::move(b));
+    blocks.push_back(block(Block::Kind::figure));
+    blocks.back().figure = std::move(figure);
 }
 
 namespace {

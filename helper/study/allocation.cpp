@@ -72,7 +72,9 @@ pyimport::Result<pyimport::SiteSettings> site_from_plugstack(const std::string &
 
 pyimport::Result<pyimport::SiteSettings> find_site_settings() {
     auto config = capture_output({"scontrol", "show", "config"});
-    if (!config) return pyimport::fail(config.error());
+    if (!config)
+        return pyimport::fail("cannot read Slurm's configuration to find the plugin's settings (" + config.error() +
+                              "): run it where scontrol reaches the cluster");
     auto path = plugstack_path(*config);
     if (!path) return pyimport::fail(path.error());
     auto file = pyimport::read_regular_file(*path, size_t(1) << 20, true);

@@ -85,6 +85,14 @@ refused() { ! study "$full" --nodes 1,2 --gaggle 1,2,4 --repeat 2 --seed 42 2>"$
 check "a changed --gaggle against the manifest is refused in one line" refused
 toolarge() { ! study "$WORK/study/big" --nodes 1,4 2>"$WORK/big.err" && grep -q "value 4 is larger than the allocation (2 nodes)" "$WORK/big.err"; }
 check "--nodes larger than the allocation is refused" toolarge
+print_sbatch() {
+    runuser -u "$USER_NAME" -- env -u SLURM_JOB_ID SLURM_CONF="$SLURM_CONF" "$WORK/bin/pyimport-study" --print-sbatch \
+        --out "$WORK/study/batch" "${GRID[@]}" >"$WORK/batch.sh" 2>"$WORK/batch.err" &&
+        grep -q '^#SBATCH --nodes=2' "$WORK/batch.sh" && grep -q 'pyimport-study .*--out' "$WORK/batch.sh" &&
+        bash -n "$WORK/batch.sh" && [ ! -e "$WORK/study/batch/manifest.json" ] ||
+        { sed 's/^/# /' "$WORK/batch.sh" "$WORK/batch.err"; return 1; }
+}
+check "--print-sbatch prints a batch script for the same study and runs nothing" print_sbatch
 check "without an allocation it is refused" bash -c "runuser -u '$USER_NAME' -- env -u SLURM_JOB_ID SLURM_CONF='$SLURM_CONF' '$WORK/bin/pyimport-study' --out '$WORK/study/none' 2>&1 | grep -q 'not inside an allocation'"
 
 # --- SIGTERM after 3 steps, then resume ---------------------------------------

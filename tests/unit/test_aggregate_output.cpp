@@ -253,6 +253,22 @@ namespace {
 size_t lines(const std::string &text) { return size_t(std::count(text.begin(), text.end(), '\n')); }
 
 // No byte a terminal acts on: C0 controls but the newline, DEL, C1 controls, invalid UTF-8.
+// What pyimport-aggregate prints on stderr for the records in `dir` (tables to /dev/null).
+std::string stderr_of_run(const std::string &dir, int &status) {
+    Options o;
+    o.paths = {dir};
+    char *buf = nullptr;
+    size_t size = 0;
+    std::FILE *err = open_memstream(&buf, &size);
+    std::FILE *out = std::fopen("/dev/null", "w");
+    status = run(o, out, err);
+    std::fclose(out);
+    std::fclose(err);
+    std::string text(buf, size);
+    free(buf);
+    return text;
+}
+
 bool terminal_safe(const std::string &text) {
     for (size_t start = 0; start < text.size();) {
         size_t end = text.find('\n', start);
@@ -413,17 +429,8 @@ Test(aggregate_output, problem_lines_escape_file_names) {
     unit::TempDir dir;
     const std::string names[] = {"bad\nname\x1b[2J.json", "pyimport-aggregate: forged\n.json", "\xff\xc2\x9b.json"};
     for (const auto &name : names) unit::write_text(dir.file(name), "{not a record");
-    Options o;
-    o.paths = {dir.path()};
-    char *buf = nullptr;
-    size_t size = 0;
-    std::FILE *err = open_memstream(&buf, &size);
-    std::FILE *out = std::fopen("/dev/null", "w");
-    const int status = run(o, out, err);
-    std::fclose(out);
-    std::fclose(err);
-    const std::string text(buf, size);
-    free(buf);
+    int status = 0;
+    const std::string text = stderr_of_run(dir.path(), status);
     cr_assert_eq(status, int(kExitNoDataOrStrict));
     cr_assert(terminal_safe(text), "%s", pyimport::escape_text(text, 4000).c_str());
     cr_assert_eq(lines(text), 4u, "three problems and the no-data line:\n%s", text.c_str());
@@ -441,17 +448,8 @@ Test(aggregate_output, problem_lines_are_bounded) {
     const std::string sub = dir.file(std::string(200, 'd'));
     cr_assert(mkdir(sub.c_str(), 0700) == 0);
     unit::write_text(sub + "/" + std::string(200, 'a') + "\x1b" + std::string(40, 'b') + ".json", "{");
-    Options o;
-    o.paths = {dir.path()};
-    char *buf = nullptr;
-    size_t size = 0;
-    std::FILE *err = open_memstream(&buf, &size);
-    std::FILE *out = std::fopen("/dev/null", "w");
-    run(o, out, err);
-    std::fclose(out);
-    std::fclose(err);
-    const std::string text(buf, size);
-    free(buf);
+    int status = 0;
+    const std::string text = stderr_of_run(dir.path(), status);
     const std::string first = text.substr(0, text.find('\n'));
     cr_assert(first.size() < 1400, "%zu bytes: %s", first.size(), first.c_str());
     cr_assert(contains(first, "...(") && !contains(first, "bbb"), "the name is cut, and says so: %s", first.c_str());

@@ -48,8 +48,8 @@ UNIT_BINS := $(patsubst %.cpp,$(BUILD)/%,$(wildcard tests/unit/test_*.cpp))
 
 # The core carries its C++ runtime (no dependence on the host's libstdc++);
 # Debian ships no PIC libjansson.a, so jansson stays dynamic.
-CORE_LIBS := -ljansson -static-libstdc++ -static-libgcc
-LIBS := -ljansson -lsimdjson
+CORE_LIBS := -ljansson -lcgroup -static-libstdc++ -static-libgcc
+LIBS := -ljansson -lsimdjson -lcgroup
 
 .PHONY: all install check unit-tests unit-tests-sanitize demo bench clean
 all: $(PLUGIN) $(PLUGIN_CORE) $(HELPER_BINS)

@@ -4,6 +4,8 @@
 #include "benchmark_run.hpp"
 #include "command_line.hpp"
 #include "parse_util.hpp"
+#include "release_instant.hpp"
+#include "sys_io.hpp"
 #include "text_escape.hpp"
 #include "version.hpp"
 
@@ -22,8 +24,11 @@ constexpr int kExitOk = 0, kExitInterpreterFailed = 1, kExitUsage = 2, kExitRunF
 
 const char *kUsage =
     "usage: pyimport-gaggle [--print] [--job-id N] [--step-id N] [--node NAME] [--node-index I]\n"
-    "                       [--node-count C] [SETTING=VALUE ...] MODE,N[,key=value...]\n"
+    "                       [--node-count C] [--release-at UNIX_SECONDS|+SECONDS] [SETTING=VALUE ...]\n"
+    "                       MODE,N[,key=value...]\n"
     "Runs N interpreters released together on this machine and writes one record.\n"
+    "--release-at: release at that wall-clock instant (within sync_max_wait_ms=, default 30 s),\n"
+    "so that gaggles on several machines or runs start together.\n"
     "SETTING=VALUE: the plugstack.conf keys of pyimport_bench(8) (conda=, image=, runtime=, outdir=, ...).\n"
     "MODE,N[,...]: the value of --pyimport-bench= (conda or container; modules=, timeout=, label=).\n"
     "Without outdir= (or with --print) the record goes to standard output.\n"
@@ -44,6 +49,7 @@ struct Arguments {
     std::string request;
     bool print = false;
     bool help = false;
+    std::string release_at;  // as given; read once the site's bounds are known
     pyimport::JobIdentity job;
 };
 
@@ -63,6 +69,7 @@ pyimport::Result<void> parse_arguments(int argc, char **argv, Arguments &args) {
     };
     pyimport::CommandLine spec;
     spec.values = {{"--node", [&](const std::string &v) { return args.job.node = v, pyimport::ok(); }},
+                   {"--release-at", [&](const std::string &v) { return args.release_at = v, pyimport::ok(); }},
                    {"--job-id", number(args.job.job_id, 0, 999999999)},
                    {"--step-id", number(args.job.step_id, 0, 999999999)},
                    {"--node-index", number(args.job.node_index, 0, 999999)},
@@ -95,13 +102,20 @@ int run(int argc, char **argv) {
 
     auto site = pyimport::parse_site_settings(args.settings);
     if (!site) return usage_error(site.error());
-    auto request = pyimport::parse_bench_option(args.request, {site->max_gaggle, site->timeout_s});
+    auto request = pyimport::parse_bench_option(args.request, pyimport::request_limits(*site));
     if (!request) return usage_error(request.error());
 
     pyimport::BenchmarkContext ctx;
     ctx.site = *site;
     if (args.print) ctx.site.outdir.clear();
     ctx.request = *request;
+    if (!args.release_at.empty()) {
+        if (!request->sync) return usage_error("--release-at and sync=off ask for opposite releases");
+        auto at = pyimport::parse_release_at(args.release_at, pyimport::clock_ns(CLOCK_REALTIME),
+                                             int64_t(site->sync_max_wait_ms) * 1000000);
+        if (!at) return usage_error(at.error());
+        ctx.release = {pyimport::SyncState::on, *at, ""};
+    }
     ctx.job = args.job;
     ctx.job.uid = getuid();
     ctx.job.gid = getgid();

@@ -35,17 +35,28 @@ static Result<void> apply_extra(const std::string &field, const RequestLimits &l
     std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
     if (key == "modules") {
         auto modules = parse_module_list(value, ':');
-        if (!modules) return problem("invalid modules " + quoted(value), "use Python module names separated by ':' (e.g. modules=numpy:scipy)");
+        if (!modules) return problem("invalid modules " + quoted(value), "use up to 64 Python module names separated by ':' (e.g. modules=numpy:scipy)");
         request.modules = *modules;
     } else if (key == "timeout") {
         auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
         if (!t) return problem("invalid timeout " + quoted(value), "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s));
         request.timeout_s = static_cast<int>(*t);
+    } else if (key == "importtime") {
+        if (value != "on" && value != "off")
+            return problem("invalid importtime " + quoted(value), "use importtime=on or importtime=off");
+        request.importtime = value == "on";
+        if (request.importtime && limits.importtime == ImportTimePolicy::forbid)
+            return problem("importtime=on", "this site does not allow it (importtime=forbid in plugstack.conf)");
+        if (!request.importtime && limits.importtime == ImportTimePolicy::force)
+            return problem("importtime=off", "this site measures import times for every request (importtime=force)");
+    } else if (key == "sync") {
+        if (value != "on" && value != "off") return problem("invalid sync " + quoted(value), "use sync=on or sync=off");
+        request.sync = value == "on";
     } else if (key == "label") {
         if (!is_label(value)) return problem("invalid label " + quoted(value), "use 1 to 64 of A-Z a-z 0-9 . _ -");
         request.label = value;
     } else {
-        return problem("unknown key " + quoted(key), "allowed are modules=, timeout=, label=");
+        return problem("unknown key " + quoted(key), "allowed are modules=, timeout=, label=, sync=, importtime=");
     }
     return ok();
 }
@@ -68,6 +79,7 @@ Result<BenchRequest> parse_bench_option(std::string_view value, const RequestLim
                 std::to_string(limits.max_gaggle));
     }
     request.gaggle_size = static_cast<int>(*size);
+    request.importtime = limits.importtime == ImportTimePolicy::force;
     for (size_t i = 2; i < fields.size(); ++i) {
         if (auto applied = apply_extra(fields[i], limits, context, request); !applied) return fail(applied.error());
     }

@@ -19,12 +19,18 @@ struct BenchRequest {
     std::vector<std::string> modules; // empty: the site's default list
     int timeout_s = 0;                // 0: the site's timeout
     std::string label;                // free tag carried into the record
+    bool sync = true;                 // release at the step's common instant (sync=off: when ready)
+    bool importtime = false;          // python -X importtime: per-module import times in the record
 };
+
+// Whether users may ask for importtime=on; force turns it on for every request.
+enum class ImportTimePolicy { allow, forbid, force };
 
 // What the site allows (from plugstack.conf).
 struct RequestLimits {
     int max_gaggle = 64;
     int max_timeout_s = 300;
+    ImportTimePolicy importtime = ImportTimePolicy::allow;
 };
 
 // Parses the option value. Fails with one line naming the bad value and what

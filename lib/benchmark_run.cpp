@@ -23,6 +23,11 @@ namespace pyimport {
 
 namespace {
 
+// importtime output kept per interpreter: the study's seven imports write
+// 92 KB of it (tests/unit/samples/importtime-study.txt); what an interpreter
+// writes beyond this is not parsed. The gaggle holds twice this per interpreter.
+constexpr size_t kImportTimeCaptureBytes = size_t(256) << 10;
+
 RunDescription describe(const BenchmarkContext &ctx, const InterpreterCommand &cmd, int timeout_s) {
     RunDescription run;
     run.mode = mode_name(ctx.request.mode);
@@ -37,6 +42,7 @@ RunDescription describe(const BenchmarkContext &ctx, const InterpreterCommand &c
     run.timeout_s = timeout_s;
     run.workdir = ctx.site.workdir;  // the setting; the gaggle ran in a private directory inside it
     run.label = ctx.request.label;
+    run.importtime = ctx.request.importtime;
     return run;
 }
 
@@ -119,6 +125,9 @@ Result<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx) {
     spec.workdir = workdir.path();
     spec.become = ctx.become;
     spec.limits = job_resource_limits(ctx.job_env);
+    spec.release_at_unix_ns = ctx.release.at_unix_ns;
+    spec.use_cgroup = ctx.site.cgroup;
+    if (ctx.request.importtime) spec.stderr_head_bytes = kImportTimeCaptureBytes;
     if (cmd->runtime == runtime_name(Runtime::charliecloud) && cmd->mount_driver == "squashfuse")
         if (auto prepared = prepare_charliecloud_storage(spec.env); !prepared) return fail(prepared.error());
 
@@ -127,6 +136,8 @@ Result<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx) {
     rec.writer = ctx.writer;
     rec.job = ctx.job;
     rec.run = describe(ctx, *cmd, spec.timeout_s);
+    rec.gaggle.sync = sync_state_name(ctx.release.state);
+    rec.gaggle.sync_note = ctx.release.note;
     const auto measured = cmd->mount_at.empty() ? measure_into(rec, *cmd, spec)
                                                 : measure_in_private_mount(rec, *cmd, spec);
     if (!measured) return fail(measured.error());

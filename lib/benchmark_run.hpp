@@ -7,6 +7,7 @@
 #include "bench_option.hpp"
 #include "gaggle.hpp"
 #include "record.hpp"
+#include "release_instant.hpp"
 #include "site_settings.hpp"
 
 #include <optional>
@@ -22,6 +23,7 @@ struct BenchmarkContext {
     WriterInfo writer;
     std::vector<std::string> job_env;
     std::optional<Credentials> become;
+    ReleasePlan release;  // when the gaggle leaves its barrier
 };
 
 struct BenchmarkOutcome {

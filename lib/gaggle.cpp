@@ -1,6 +1,8 @@
 #include "gaggle.hpp"
 
+#include "gaggle_accounting.hpp"
 #include "gaggle_child.hpp"
+#include "release_priority.hpp"
 #include "sys_io.hpp"
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,11 +26,14 @@ using detail::ReadyMessage;
 
 namespace {
 
+using detail::kMaxStderrHeadBytes;
 using detail::kStderrTailBytes;
 
 constexpr int kSetupTimeoutMs = 30000;   // children reaching the barrier
 constexpr int kDrainFinishMs = 2000;     // the drain emptying the pipes after the last exit
 constexpr size_t kDrainBufferBytes = 65536;
+constexpr int64_t kNsPerSecond = 1000000000;
+constexpr int64_t kMaxOvershootNs = 2 * kNsPerSecond;  // the release wait's slack for clock corrections
 
 int64_t timeval_ns(const timeval &tv) { return int64_t(tv.tv_sec) * 1000000000 + int64_t(tv.tv_usec) * 1000; }
 
@@ -81,6 +87,8 @@ struct Gaggle {
     int drain_pidfd = -1;
     ChildSlot *slots = nullptr;
     size_t slots_bytes = 0;
+    char *heads = nullptr;       // spec.stderr_head_bytes per child, shared with the drain
+    size_t heads_bytes = 0;
     std::vector<pid_t> pids;
     std::vector<int> pidfds;     // one per child, readable once it has exited
     std::vector<pollfd> exits;   // what poll() watches: the pidfds of children still running
@@ -101,6 +109,7 @@ struct Gaggle {
         close_all(stdout_fds);
         close_all(pidfds);
         if (slots) munmap(slots, slots_bytes);
+        if (heads) munmap(heads, heads_bytes);
     }
 
     static void close_all(std::vector<int> &fds) {
@@ -166,6 +175,16 @@ Result<void> Gaggle::prepare() {
     void *mem = mmap(nullptr, slots_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return fail(errno_text("mmap"));
     slots = static_cast<ChildSlot *>(mem);
+    if (spec.stderr_head_bytes > kMaxStderrHeadBytes)
+        return fail("stderr head of " + std::to_string(spec.stderr_head_bytes) + " bytes asked for, at most " +
+                    std::to_string(kMaxStderrHeadBytes) + " per interpreter");
+    if (spec.stderr_head_bytes > 0) {
+        // The drain cannot allocate; pages are only taken as stderr fills them.
+        heads_bytes = spec.stderr_head_bytes * size_t(spec.size);
+        mem = mmap(nullptr, heads_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (mem == MAP_FAILED) return fail(errno_text("mmap of the stderr heads"));
+        heads = static_cast<char *>(mem);
+    }
     pids.reserve(size_t(spec.size));
     pidfds.reserve(size_t(spec.size));
     exits.reserve(size_t(spec.size));
@@ -209,7 +228,8 @@ Result<void> Gaggle::start_children() {
 
 Result<void> Gaggle::start_drain() {
     detail::DrainPlan plan{target_ids(), getpid(), ready[1], drain_polls.data(), drain_polls.size(),
-                           drain_keep.data(), drain_keep.size(), slots, drain_buffer.data(), drain_buffer.size()};
+                           drain_keep.data(), drain_keep.size(), slots, drain_buffer.data(), drain_buffer.size(),
+                           heads, spec.stderr_head_bytes};
     const pid_t pid = fork();
     if (pid < 0) return fail(errno_text("fork"));
     if (pid == 0) detail::run_drain(plan);
@@ -328,6 +348,10 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
         }
         if (!f.succeeded()) f.stderr_tail = ring_tail(slots[i]);
         if (spec.capture_stdout) f.stdout_text = read_tail(stdout_fds[k]);
+        if (heads) {
+            const size_t kept = size_t(std::min<uint64_t>(slots[i].stderr_bytes, spec.stderr_head_bytes));
+            f.stderr_head.assign(heads + k * spec.stderr_head_bytes, kept);
+        }
         last = std::max(last, exit_ns[k]);
         out.interpreters.push_back(std::move(f));
     }
@@ -336,19 +360,56 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
     return out;
 }
 
+// Sleeps until CLOCK_REALTIME reaches `instant` (Unix ns); at once when it
+// has. Absolute sleeps on the real-time clock follow the time daemon's
+// corrections, so nodes wake at the same true instant; each sleep lasts at
+// most a second and a monotonic deadline caps the whole, so a clock stepped
+// backwards cannot stretch the wait past what the caller allowed.
+void sleep_until_realtime(int64_t instant) {
+    int64_t left = instant - clock_ns(CLOCK_REALTIME);
+    if (left <= 0) return;
+    const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + left + kMaxOvershootNs;
+    // The default 50 us timer slack would be most of the nodes' spread.
+    const int old_slack = prctl(PR_GET_TIMERSLACK);
+    prctl(PR_SET_TIMERSLACK, 1UL);
+    for (int64_t now = clock_ns(CLOCK_REALTIME); now < instant && clock_ns(CLOCK_MONOTONIC) < deadline;
+         now = clock_ns(CLOCK_REALTIME)) {
+        const int64_t until = std::min(instant, now + kNsPerSecond);
+        const timespec at{time_t(until / kNsPerSecond), long(until % kNsPerSecond)};
+        clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, nullptr);  // EINTR: the loop goes on
+    }
+    if (old_slack > 0) prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_slack));
+}
+
 } // namespace
 
 Result<GaggleFigures> run_gaggle(const GaggleSpec &spec) {
     if (spec.size < 1 || spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/')
         return fail("gaggle needs a size of at least 1 and an absolute program path");
+    // Before the gaggle, so that on every way out the children are killed
+    // and reaped first, then the cgroup emptied and removed.
+    GaggleAccounting accounting(spec.use_cgroup);
     Gaggle gaggle(spec);
     if (auto r = gaggle.prepare(); !r) return fail(r.error());
     if (auto r = gaggle.start_children(); !r) return fail(r.error());
     if (auto r = gaggle.await_barrier(); !r) return fail(r.error());
-    const int64_t release_real = clock_ns(CLOCK_REALTIME);
-    const int64_t release_mono = gaggle.release_and_wait();
+    accounting.attach(gaggle.pids);
+    const int64_t ready_real = clock_ns(CLOCK_REALTIME);
+    int64_t release_real = 0, release_mono = 0;
+    {
+        const ReleasePriority priority;
+        sleep_until_realtime(spec.release_at_unix_ns);
+        release_real = clock_ns(CLOCK_REALTIME);
+        release_mono = gaggle.release_and_wait();
+    }
+    // Daemons an interpreter left behind (setsid and fork) are still there.
+    const CgroupFigures cgroup = accounting.finish();
     gaggle.finish_drain();
-    return gaggle.figures(release_mono, release_real);
+    GaggleFigures figures = gaggle.figures(release_mono, release_real);
+    figures.cgroup = cgroup;
+    figures.planned_release_unix_ns = spec.release_at_unix_ns;
+    figures.ready_unix_ns = ready_real;
+    return figures;
 }
 
 } // namespace pyimport

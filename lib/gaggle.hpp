@@ -29,6 +29,18 @@ struct GaggleSpec {
     std::optional<Credentials> become; // unset: keep the caller's ids
     std::vector<ResourceLimit> limits; // soft limits for the interpreters, capped at the hard ones
     bool capture_stdout = false;       // keep stdout in InterpreterFigures::stdout_text
+    // Release at this CLOCK_REALTIME instant (Unix ns) rather than as soon as
+    // every interpreter is at the barrier; when the barrier is reached later,
+    // at once. 0: as soon as ready. The caller bounds it (release_instant.hpp).
+    int64_t release_at_unix_ns = 0;
+    // Put the interpreters (and all they start) into a cgroup of their own
+    // for whole-gaggle totals and a kill that reaches every descendant;
+    // where the node allows none, the gaggle runs without and says why.
+    bool use_cgroup = false;
+    // Keep the first N bytes of each interpreter's stderr too, in
+    // InterpreterFigures::stderr_head (the -X importtime output, parsed after
+    // the gaggle). At most 1 MiB, else the setup fails; 0: none.
+    size_t stderr_head_bytes = 0;
 };
 
 // Runs one gaggle. Fails with a one-line error when it could not be set up

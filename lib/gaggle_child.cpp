@@ -191,11 +191,21 @@ void keep_tail(ChildSlot &slot, const char *data, size_t n) {
     }
 }
 
+// Before keep_tail: stderr_bytes is still the offset of `data` in the stream.
+void keep_head(const DrainPlan &plan, size_t i, const char *data, size_t n) {
+    const uint64_t at = plan.slots[i].stderr_bytes;
+    if (at >= plan.head_bytes) return;
+    std::memcpy(plan.heads + i * plan.head_bytes + at, data, std::min(n, size_t(plan.head_bytes - at)));
+}
+
 // One read of child i's pipe; false once it has nothing more to give (EOF, error, or empty).
 bool read_once(const DrainPlan &plan, size_t i, ssize_t &n) {
     do n = read(plan.polls[1 + i].fd, plan.buffer, plan.buffer_size);
     while (n < 0 && errno == EINTR);
-    if (n > 0) keep_tail(plan.slots[i], plan.buffer, size_t(n));
+    if (n > 0) {
+        keep_head(plan, i, plan.buffer, size_t(n));
+        keep_tail(plan.slots[i], plan.buffer, size_t(n));
+    }
     return n > 0;
 }
 

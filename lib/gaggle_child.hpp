@@ -13,6 +13,9 @@
 namespace pyimport::detail {
 
 constexpr size_t kStderrTailBytes = 1024;
+// The most GaggleSpec::stderr_head_bytes may ask for, per interpreter: the
+// importtime output of numpy, scipy and pandas together is 100-300 KB.
+constexpr size_t kMaxStderrHeadBytes = size_t(1) << 20;
 
 // One per child, in memory shared with the parent (MAP_SHARED).
 struct ChildSlot {
@@ -72,7 +75,8 @@ struct ChildPlan {
 
 // The stderr drain: one process, forked after the children, that reads every
 // child's stderr pipe as data comes, so no interpreter ever blocks on it, and
-// keeps only the tail of each in its ChildSlot. It ends on the parent's word
+// keeps only the tail of each in its ChildSlot (and, when asked, the head:
+// the first head_bytes in heads + i * head_bytes). It ends on the parent's word
 // on the control pipe (not at EOF: a daemon may hold a pipe open forever),
 // after one last non-blocking read of each pipe.
 struct DrainPlan {
@@ -86,6 +90,8 @@ struct DrainPlan {
     ChildSlot *slots;
     char *buffer;
     size_t buffer_size;
+    char *heads;        // shared with the parent; null when head_bytes is 0
+    size_t head_bytes;  // per child; child i has stored min(stderr_bytes, head_bytes)
 };
 
 [[noreturn]] void run_drain(const DrainPlan &plan);

@@ -51,7 +51,16 @@ static Result<InterpreterCommand> kernel_command(const SiteSettings &site, const
     return cmd;
 }
 
-Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request) {
+// python3 -c CODE becomes python3 -X importtime -c CODE: the times go to
+// stderr, where the gaggle keeps them for after the timed interval.
+static Result<InterpreterCommand> with_import_times(Result<InterpreterCommand> cmd) {
+    if (!cmd) return cmd;
+    auto &argv = cmd->argv;
+    argv.insert(argv.end() - 2, {"-X", "importtime"});
+    return cmd;
+}
+
+static Result<InterpreterCommand> build_plain_command(const SiteSettings &site, const BenchRequest &request) {
     InterpreterCommand cmd;
     cmd.modules = request.modules.empty() ? site.modules : request.modules;
     const std::string code = import_statement(cmd.modules);
@@ -81,6 +90,11 @@ Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, c
     else
         cmd.argv = {runtime, "exec", site.image, site.container_python, "-c", code};
     return cmd;
+}
+
+Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request) {
+    auto cmd = build_plain_command(site, request);
+    return request.importtime ? with_import_times(std::move(cmd)) : cmd;
 }
 
 Result<void> check_command_usable(const InterpreterCommand &command) {

@@ -54,6 +54,7 @@ std::string join_modules(const std::vector<std::string> &modules) {
 
 std::optional<std::vector<std::string>> parse_module_list(std::string_view text, char sep) {
     auto names = split(text, sep);
+    if (names.size() > kMaxModules) return std::nullopt;
     for (const auto &name : names)
         if (!is_module_name(name)) return std::nullopt;
     return names;

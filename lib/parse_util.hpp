@@ -23,7 +23,12 @@ bool is_module_name(std::string_view name);
 // A module list as one text, names joined with ' ': how tables and filters name a workload.
 std::string join_modules(const std::vector<std::string> &modules);
 
-// A module list "a,b,c" (separator given); nullopt if any entry is bad or empty.
+// The most modules one run imports: far more than a study needs, few enough
+// that what each interpreter reports about them stays small.
+inline constexpr size_t kMaxModules = 64;
+
+// A module list "a,b,c" (separator given); nullopt if any entry is bad or
+// empty, or there are more than kMaxModules.
 std::optional<std::vector<std::string>> parse_module_list(std::string_view text, char sep);
 
 } // namespace pyimport

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <jansson.h>
 #include <memory>
+#include <optional>
 
 namespace pyimport {
 
@@ -49,31 +50,38 @@ json_t *str_array(const std::vector<std::string> &items) {
     return a;
 }
 
+json_t *int_array(const std::vector<int64_t> &items) {
+    json_t *a = json_array();
+    for (int64_t v : items) json_array_append_new(a, json_integer(v));
+    return a;
+}
+
 void set(json_t *obj, const char *key, json_t *value) { json_object_set_new(obj, key, value); }
 void set_int(json_t *obj, const char *key, int64_t v) { set(obj, key, json_integer(v)); }
 
-// Writes `fields` of `s` into `obj` in table order.
-template <class S, size_t N> void write_fields(json_t *obj, const S &s, const Field<S> (&fields)[N]) {
+// Writes the fields of `s` that record `version` has into `obj` in table order.
+template <class S, size_t N> void write_fields(json_t *obj, const S &s, const Field<S> (&fields)[N], int version) {
     for (const auto &f : fields) {
-        if (f.presence == Presence::when_set && !f.is_set(s)) continue;
+        if (!f.in(version) || (f.presence == Presence::when_set && !f.is_set(s))) continue;
         switch (f.kind) {
         case Kind::integer: set_int(obj, f.key, f.get_int(s)); break;
         case Kind::flag: set(obj, f.key, json_boolean(s.*f.flag)); break;
         case Kind::text: set(obj, f.key, str(s.*f.text)); break;
         case Kind::nullable_text: set(obj, f.key, str_or_null(s.*f.text)); break;
         case Kind::text_list: set(obj, f.key, str_array(s.*f.list)); break;
+        case Kind::integer_list: set(obj, f.key, int_array(s.*f.integers)); break;
         }
     }
 }
 
-template <class S, size_t N> json_t *section_json(const S &s, const Field<S> (&fields)[N]) {
+template <class S, size_t N> json_t *section_json(const S &s, const Field<S> (&fields)[N], int version) {
     json_t *o = json_object();
-    write_fields(o, s, fields);
+    write_fields(o, s, fields, version);
     return o;
 }
 
-json_t *gaggle_json(const GaggleFigures &g) {
-    json_t *o = section_json(g, kGaggleFields);
+json_t *gaggle_json(const GaggleFigures &g, int version) {
+    json_t *o = section_json(g, kGaggleFields, version);
     int ok = 0, timed_out = 0;
     for (const auto &f : g.interpreters) {
         ok += f.succeeded();
@@ -114,16 +122,15 @@ class FieldReader {
         return v && json_is_true(v);
     }
     std::vector<std::string> strings(json_t *parent, const char *key, const std::string &where) {
-        std::vector<std::string> out;
-        json_t *v = field(parent, key, where);
-        if (v && !json_is_array(v)) return mistyped(where, key, "an array"), out;
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item) {
-            if (!json_is_string(item)) return mistyped(where, key, "an array of strings"), out;
-            out.push_back(clean(json_string_value(item), json_string_length(item), where, key));
-        }
-        return out;
+        return array<std::string>(parent, key, where, "an array of strings", [&](json_t *item) {
+            return json_is_string(item) ? std::optional<std::string>(clean(json_string_value(item), json_string_length(item), where, key))
+                                        : std::nullopt;
+        });
+    }
+    std::vector<int64_t> integers(json_t *parent, const char *key, const std::string &where) {
+        return array<int64_t>(parent, key, where, "an array of integers", [](json_t *item) {
+            return json_is_integer(item) ? std::optional<int64_t>(json_integer_value(item)) : std::nullopt;
+        });
     }
 
     // Text that a table, a log or a gnuplot script could print: never a control character.
@@ -134,6 +141,22 @@ class FieldReader {
     }
 
   private:
+    // An array whose every item `item_of` turns into a T (nullopt: mistyped, `what` is the message).
+    template <class T, class ItemOf>
+    std::vector<T> array(json_t *parent, const char *key, const std::string &where, const char *what, ItemOf item_of) {
+        std::vector<T> out;
+        json_t *v = field(parent, key, where);
+        if (v && !json_is_array(v)) return mistyped(where, key, "an array"), out;
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            std::optional<T> value = item_of(item);
+            if (!value) return mistyped(where, key, what), out;
+            out.push_back(std::move(*value));
+        }
+        return out;
+    }
+
     json_t *field(json_t *parent, const char *key, const std::string &where) {
         if (!error.empty() || !parent) return nullptr;
         json_t *v = json_object_get(parent, key);
@@ -146,10 +169,12 @@ class FieldReader {
     }
 };
 
-// Reads `fields` of `s` from `obj` in table order; `where` prefixes keys in messages.
+// Reads the fields of `s` that record `version` has from `obj` in table
+// order; `where` prefixes keys in messages.
 template <class S, size_t N>
-void read_fields(FieldReader &r, json_t *obj, S &s, const Field<S> (&fields)[N], const std::string &where) {
+void read_fields(FieldReader &r, json_t *obj, S &s, const Field<S> (&fields)[N], const std::string &where, int version) {
     for (const auto &f : fields) {
+        if (!f.in(version)) continue;
         if (f.presence == Presence::when_set && !json_object_get(obj, f.key)) continue;
         switch (f.kind) {
         case Kind::integer:
@@ -160,20 +185,24 @@ void read_fields(FieldReader &r, json_t *obj, S &s, const Field<S> (&fields)[N],
         case Kind::text: s.*f.text = r.string(obj, f.key, where); break;
         case Kind::nullable_text: s.*f.text = r.string(obj, f.key, where, true); break;
         case Kind::text_list: s.*f.list = r.strings(obj, f.key, where); break;
+        case Kind::integer_list: s.*f.integers = r.integers(obj, f.key, where); break;
         }
     }
 }
 
 template <class S, size_t N>
-void read_section(FieldReader &r, json_t *root, const char *name, S &s, const Field<S> (&fields)[N]) {
-    read_fields(r, r.object(root, name, ""), s, fields, std::string(name) + ".");
+void read_section(FieldReader &r, json_t *root, const char *name, S &s, const Field<S> (&fields)[N], int version) {
+    read_fields(r, r.object(root, name, ""), s, fields, std::string(name) + ".", version);
 }
 
 void read_body(FieldReader &r, json_t *root, Record &rec) {
-    read_section(r, root, key::writer, rec.writer, kWriterFields);
-    read_section(r, root, key::job, rec.job, kJobFields);
-    read_section(r, root, key::run, rec.run, kRunFields);
-    read_section(r, root, key::gaggle, rec.gaggle, kGaggleFields);
+    const int v = rec.version;
+    read_section(r, root, key::writer, rec.writer, kWriterFields, v);
+    read_section(r, root, key::job, rec.job, kJobFields, v);
+    read_section(r, root, key::run, rec.run, kRunFields, v);
+    read_section(r, root, key::gaggle, rec.gaggle, kGaggleFields, v);
+    if (v >= kClockSince) read_section(r, root, key::clock, rec.clock, kClockFields, v);
+    if (v >= kCgroupSince) read_section(r, root, key::cgroup, rec.gaggle.cgroup, kCgroupFields, v);
 
     json_t *list = json_object_get(root, key::interpreters);
     if (r.error.empty() && !json_is_array(list))
@@ -184,7 +213,7 @@ void read_body(FieldReader &r, json_t *root, Record &rec) {
         if (!r.error.empty()) break;
         std::string where = std::string(key::interpreters) + "[" + std::to_string(i) + "].";
         if (!json_is_object(item)) r.error = "field " + where.substr(0, where.size() - 1) + " is not an object";
-        else read_fields(r, item, rec.gaggle.interpreters.emplace_back(), kInterpreterFields, where);
+        else read_fields(r, item, rec.gaggle.interpreters.emplace_back(), kInterpreterFields, where, v);
     }
     json_t *ops = json_object_get(root, key::fs_metadata_ops);
     const char *name;
@@ -200,6 +229,72 @@ void read_body(FieldReader &r, json_t *root, Record &rec) {
 } // namespace
 
 namespace record_schema {
+
+// Version 2's common release and clock, within what the aggregator's
+// arithmetic (spreads, lateness, error bounds) takes without overflow.
+static Result<void> release_problem(const Record &rec) {
+    const GaggleFigures &g = rec.gaggle;
+    if (g.sync != "on" && g.sync != "off" && g.sync != "refused")
+        return fail("gaggle.sync '" + g.sync.substr(0, 40) + "' is not on, off or refused");
+    if (g.sync_note.size() > kMaxSyncNoteBytes)
+        return fail("gaggle.sync_note is longer than " + std::to_string(kMaxSyncNoteBytes) + " bytes");
+    if ((g.sync == "on") != (g.planned_release_unix_ns != 0))
+        return fail("gaggle.planned_release_unix_ns is set exactly when gaggle.sync is on");
+    for (int64_t t : {g.planned_release_unix_ns, g.ready_unix_ns})
+        if (t < 0 || t > kMaxUnixNs) return fail("a gaggle instant is outside 0.." + std::to_string(kMaxUnixNs));
+    if (g.ready_unix_ns > g.release_unix_ns || g.release_unix_ns - g.ready_unix_ns > kMaxWallNs)
+        return fail("gaggle.ready_unix_ns is after gaggle.release_unix_ns or too far before it");
+    if (g.planned_release_unix_ns && (g.planned_release_unix_ns > g.release_unix_ns + kMaxWallNs ||
+                                      g.release_unix_ns - g.planned_release_unix_ns > kMaxWallNs))
+        return fail("gaggle.planned_release_unix_ns is too far from gaggle.release_unix_ns");
+    const ClockState &c = rec.clock;
+    if (c.maxerror_us < 0 || c.maxerror_us > kMaxClockErrorUs || c.esterror_us < 0 || c.esterror_us > kMaxClockErrorUs)
+        return fail("clock.maxerror_us or clock.esterror_us is outside 0.." + std::to_string(kMaxClockErrorUs));
+    for (const std::string *word : {&c.source, &c.boot_id})
+        if (!word->empty() && !is_clock_word(*word))
+            return fail("clock.source or clock.boot_id is not 1 to 64 of A-Z a-z 0-9 . _ -");
+    return ok();
+}
+
+// Version 2's cgroup totals: known (0..2^60) or -1, and only from a cgroup that was used.
+static Result<void> cgroup_problem(const CgroupFigures &c) {
+    if (c.state != "used" && c.state != "unavailable" && c.state != "off")
+        return fail("cgroup.state '" + c.state.substr(0, 40) + "' is not used, unavailable or off");
+    if (c.note.size() > kMaxSyncNoteBytes)
+        return fail("cgroup.note is longer than " + std::to_string(kMaxSyncNoteBytes) + " bytes");
+    if (c.max_processes > kMaxProcesses) return fail("cgroup.max_processes is above " + std::to_string(kMaxProcesses));
+    for (int64_t figure : {c.cpu_ns, c.memory_peak_bytes, c.io_bytes, c.io_operations, c.max_processes}) {
+        if (figure < -1 || figure > kMaxCgroupFigure)
+            return fail("a cgroup figure is outside -1.." + std::to_string(kMaxCgroupFigure));
+        if (c.state != "used" && figure != -1) return fail("cgroup figures are -1 unless cgroup.state is used");
+    }
+    if (c.leftovers_killed < 0 || c.leftovers_killed > kMaxProcesses)
+        return fail("cgroup.leftovers_killed is outside 0.." + std::to_string(kMaxProcesses));
+    return ok();
+}
+
+// An interpreter's import times (importtime=on): one per requested module,
+// and at most kMaxSlowestModules slowest ones, named like modules.
+static Result<void> import_problem(const InterpreterFigures &f, const RunDescription &run) {
+    if (!f.import_us.empty() && f.import_us.size() != run.modules.size())
+        return fail("an interpreter's import_us has " + std::to_string(f.import_us.size()) + " entries, run.modules " +
+                    std::to_string(run.modules.size()));
+    for (int64_t us : f.import_us)
+        if (us < -1 || us > kMaxImportUs) return fail("an interpreter's import_us is outside -1.." + std::to_string(kMaxImportUs));
+    const size_t slowest = f.slowest_modules.size();
+    if (slowest > kMaxSlowestModules || f.slowest_self_us.size() != slowest || f.slowest_cumulative_us.size() != slowest)
+        return fail("an interpreter's slowest_modules, slowest_self_us and slowest_cumulative_us differ in length or "
+                    "are longer than " + std::to_string(kMaxSlowestModules));
+    for (size_t i = 0; i < slowest; ++i) {
+        if (!is_module_name(f.slowest_modules[i]) || f.slowest_modules[i].size() > kMaxImportNameBytes)
+            return fail("slowest_modules holds '" + f.slowest_modules[i].substr(0, 40) +
+                        "', which is not a module name of at most " + std::to_string(kMaxImportNameBytes) + " bytes");
+        if (f.slowest_self_us[i] < 0 || f.slowest_self_us[i] > f.slowest_cumulative_us[i] ||
+            f.slowest_cumulative_us[i] > kMaxImportUs)
+            return fail("an interpreter's slowest times are not 0 <= self <= cumulative <= " + std::to_string(kMaxImportUs));
+    }
+    return ok();
+}
 
 // Consistency a reader can rely on after parsing.
 Result<void> consistency_problem(const Record &rec) {
@@ -230,6 +325,11 @@ Result<void> consistency_problem(const Record &rec) {
     if (rec.gaggle.wall_ns < 0) return fail("gaggle.wall_ns is negative");
     for (const auto &f : rec.gaggle.interpreters)
         if (f.wall_ns < 0 || f.wall_ns > rec.gaggle.wall_ns) return fail("an interpreter's wall_ns is outside the gaggle's");
+    if (rec.version < 2) return ok();
+    if (auto release = release_problem(rec); !release) return release;
+    if (auto cgroup = cgroup_problem(rec.gaggle.cgroup); !cgroup) return cgroup;
+    for (const auto &f : rec.gaggle.interpreters)
+        if (auto imports = import_problem(f, rec.run); !imports) return imports;
     return ok();
 }
 
@@ -238,15 +338,21 @@ Result<void> consistency_problem(const Record &rec) {
 std::string record_to_json(const Record &rec) {
     JsonPtr root(json_object(), json_decref);
     json_t *o = root.get();
+    // A record keeps the version it was read as: one read from a version 1
+    // file is written as version 1, so reading and writing never invents
+    // fields it did not have.
+    const int v = rec.version;
     set(o, key::format, json_string(kRecordFormat));
-    set_int(o, key::version, kRecordVersion);
+    set_int(o, key::version, v);
 
-    set(o, key::writer, section_json(rec.writer, kWriterFields));
-    set(o, key::job, section_json(rec.job, kJobFields));
-    set(o, key::run, section_json(rec.run, kRunFields));
-    set(o, key::gaggle, gaggle_json(rec.gaggle));
+    set(o, key::writer, section_json(rec.writer, kWriterFields, v));
+    set(o, key::job, section_json(rec.job, kJobFields, v));
+    set(o, key::run, section_json(rec.run, kRunFields, v));
+    set(o, key::gaggle, gaggle_json(rec.gaggle, v));
+    if (v >= kClockSince) set(o, key::clock, section_json(rec.clock, kClockFields, v));
+    if (v >= kCgroupSince) set(o, key::cgroup, section_json(rec.gaggle.cgroup, kCgroupFields, v));
     json_t *list = json_array();
-    for (const auto &f : rec.gaggle.interpreters) json_array_append_new(list, section_json(f, kInterpreterFields));
+    for (const auto &f : rec.gaggle.interpreters) json_array_append_new(list, section_json(f, kInterpreterFields, v));
     set(o, key::interpreters, list);
     if (!rec.fs_metadata_ops.empty()) {
         json_t *ops = json_object();

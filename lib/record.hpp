@@ -1,9 +1,11 @@
-// The per-node record, format "pyimport-bench-record" version 1: the one
+// The per-node record, format "pyimport-bench-record" version 2: the one
 // definition used by the plugin and pyimport-gaggle (writers) and by
 // pyimport-aggregate (reader). Documented in pyimport-bench-record(5).
 #pragma once
 #include "result.hpp"
 
+#include "clock_state.hpp"
+#include "import_times.hpp"
 #include "measurement.hpp"
 
 #include <cstdint>
@@ -18,7 +20,9 @@
 namespace pyimport {
 
 inline constexpr const char *kRecordFormat = "pyimport-bench-record";
-inline constexpr int kRecordVersion = 1;
+// Version 2 added the common release (gaggle.sync ...) and the clock's
+// state; readers take versions 1 and 2.
+inline constexpr int kRecordVersion = 2;
 
 struct WriterInfo {
     std::string program;  // "pyimport_bench.so" or "pyimport-gaggle"
@@ -51,6 +55,7 @@ struct RunDescription {
     int timeout_s = 0;
     std::string workdir;
     std::string label;
+    bool importtime = false;           // python -X importtime (version 2): import times per interpreter
 };
 
 struct Record {
@@ -59,6 +64,7 @@ struct Record {
     JobIdentity job;
     RunDescription run;
     GaggleFigures gaggle;
+    ClockState clock;                                // at the release (version 2; zero in version 1)
     std::map<std::string, int64_t> fs_metadata_ops;  // shared-FS counters diffed around the gaggle
 };
 
@@ -72,24 +78,29 @@ namespace key {
 inline constexpr char format[] = "format", version[] = "version";
 inline constexpr char writer[] = "writer", job[] = "job", run[] = "run", gaggle[] = "gaggle";
 inline constexpr char interpreters[] = "interpreters", fs_metadata_ops[] = "fs_metadata_ops";
+inline constexpr char clock[] = "clock", cgroup[] = "cgroup";  // version 2
 // Written into "gaggle" for people reading the file; derived, so never read back.
 inline constexpr char succeeded[] = "succeeded", failed[] = "failed", timed_out[] = "timed_out";
 } // namespace key
 
-enum class Kind { integer, text, nullable_text, flag, text_list };  // nullable_text: null when empty
+enum class Kind { integer, text, nullable_text, flag, text_list, integer_list };  // nullable_text: null when empty
 enum class Presence { required, when_set };  // when_set: written only when non-zero or non-empty
 
 // One JSON member of a section struct S: its key, its JSON kind, and where it lives in S.
+// A field exists from record version `since`; older records neither need nor
+// read it (the member keeps its default).
 template <class S> struct Field {
     const char *key = nullptr;
     Kind kind = Kind::integer;
     Presence presence = Presence::required;
+    int since = 1;
     int64_t S::*i64 = nullptr;
     int S::*i32 = nullptr;
     uint32_t S::*u32 = nullptr;
     bool S::*flag = nullptr;
     std::string S::*text = nullptr;
     std::vector<std::string> S::*list = nullptr;
+    std::vector<int64_t> S::*integers = nullptr;
 
     int64_t get_int(const S &s) const {
         return i64 ? s.*i64 : i32 ? int64_t(s.*i32) : u32 ? int64_t(s.*u32) : flag ? int64_t(s.*flag) : 0;
@@ -104,8 +115,19 @@ template <class S> struct Field {
         else if (flag) s.*flag = v != 0;
         return true;
     }
-    bool is_set(const S &s) const { return kind == Kind::text ? !(s.*text).empty() : get_int(s) != 0; }
+    bool is_set(const S &s) const {
+        return kind == Kind::text           ? !(s.*text).empty()
+               : kind == Kind::text_list    ? !(s.*list).empty()
+               : kind == Kind::integer_list ? !(s.*integers).empty()
+                                            : get_int(s) != 0;
+    }
+    bool in(int version) const { return version >= since; }
 };
+
+template <class S> constexpr Field<S> since(int version, Field<S> f) {
+    f.since = version;
+    return f;
+}
 
 template <class S, class M> constexpr Field<S> integer(const char *key, M S::*member, Presence p = Presence::required) {
     Field<S> f;
@@ -132,11 +154,14 @@ template <class S> constexpr Field<S> text(const char *key, std::string S::*memb
     f.text = member;
     return f;
 }
-template <class S> constexpr Field<S> text_list(const char *key, std::vector<std::string> S::*member) {
+// A JSON array of texts or of integers.
+template <class S, class T>
+constexpr Field<S> list(const char *key, std::vector<T> S::*member, Presence p = Presence::required) {
     Field<S> f;
     f.key = key;
-    f.kind = Kind::text_list;
-    f.list = member;
+    f.presence = p;
+    if constexpr (std::is_same_v<T, std::string>) f.kind = Kind::text_list, f.list = member;
+    else f.kind = Kind::integer_list, f.integers = member;
     return f;
 }
 
@@ -152,8 +177,8 @@ inline constexpr Field<JobIdentity> kJobFields[] = {
 inline constexpr Field<RunDescription> kRunFields[] = {
     text("mode", &RunDescription::mode),
     integer("gaggle_size", &RunDescription::gaggle_size),
-    text_list("argv", &RunDescription::argv),
-    text_list("modules", &RunDescription::modules),
+    list("argv", &RunDescription::argv),
+    list("modules", &RunDescription::modules),
     text("env_path", &RunDescription::env_path, Kind::nullable_text),
     text("image", &RunDescription::image, Kind::nullable_text),
     text("runtime", &RunDescription::runtime, Kind::nullable_text),
@@ -162,9 +187,14 @@ inline constexpr Field<RunDescription> kRunFields[] = {
     text("fs_type", &RunDescription::fs_type, Kind::nullable_text),
     integer("timeout_s", &RunDescription::timeout_s),
     text("workdir", &RunDescription::workdir),
-    text("label", &RunDescription::label, Kind::nullable_text)};
+    text("label", &RunDescription::label, Kind::nullable_text),
+    since(2, flag("importtime", &RunDescription::importtime))};
 // Followed in the file by the derived counts (key::succeeded, key::failed, key::timed_out).
 inline constexpr Field<GaggleFigures> kGaggleFields[] = {
+    since(2, text("sync", &GaggleFigures::sync)),
+    since(2, text("sync_note", &GaggleFigures::sync_note, Kind::nullable_text)),
+    since(2, integer("planned_release_unix_ns", &GaggleFigures::planned_release_unix_ns)),
+    since(2, integer("ready_unix_ns", &GaggleFigures::ready_unix_ns)),
     integer("release_unix_ns", &GaggleFigures::release_unix_ns),
     integer("last_exit_unix_ns", &GaggleFigures::last_exit_unix_ns), integer("wall_ns", &GaggleFigures::wall_ns)};
 inline constexpr Field<InterpreterFigures> kInterpreterFields[] = {
@@ -185,7 +215,31 @@ inline constexpr Field<InterpreterFigures> kInterpreterFields[] = {
     integer("signal", &InterpreterFigures::signal),
     flag(key::timed_out, &InterpreterFigures::timed_out),
     integer("exec_errno", &InterpreterFigures::exec_errno, Presence::when_set),
-    text("stderr_tail", &InterpreterFigures::stderr_tail, Kind::text, Presence::when_set)};
+    text("stderr_tail", &InterpreterFigures::stderr_tail, Kind::text, Presence::when_set),
+    since(2, list("import_us", &InterpreterFigures::import_us, Presence::when_set)),
+    since(2, list("slowest_modules", &InterpreterFigures::slowest_modules, Presence::when_set)),
+    since(2, list("slowest_self_us", &InterpreterFigures::slowest_self_us, Presence::when_set)),
+    since(2, list("slowest_cumulative_us", &InterpreterFigures::slowest_cumulative_us, Presence::when_set))};
+
+// The whole section exists from version 2.
+inline constexpr Field<ClockState> kClockFields[] = {
+    integer("maxerror_us", &ClockState::maxerror_us), integer("esterror_us", &ClockState::esterror_us),
+    integer("status", &ClockState::status),           integer("time_state", &ClockState::time_state),
+    text("source", &ClockState::source, Kind::nullable_text),
+    text("boot_id", &ClockState::boot_id, Kind::nullable_text)};
+inline constexpr int kClockSince = 2;
+
+// The gaggle's cgroup; the whole section exists from version 2.
+inline constexpr Field<CgroupFigures> kCgroupFields[] = {
+    text("state", &CgroupFigures::state),
+    text("note", &CgroupFigures::note, Kind::nullable_text),
+    integer("cpu_ns", &CgroupFigures::cpu_ns),
+    integer("memory_peak_bytes", &CgroupFigures::memory_peak_bytes),
+    integer("io_bytes", &CgroupFigures::io_bytes),
+    integer("io_operations", &CgroupFigures::io_operations),
+    integer("max_processes", &CgroupFigures::max_processes),
+    integer("leftovers_killed", &CgroupFigures::leftovers_killed)};
+inline constexpr int kCgroupSince = 2;
 
 // Bounds a record must keep (consistency_problem): generous for any real run,
 // tight enough that counts and time differences never overflow.
@@ -193,6 +247,12 @@ inline constexpr int kMaxGaggleSize = 65536;
 inline constexpr int kMaxNodeCount = 1000000;
 inline constexpr int64_t kMaxUnixNs = int64_t(1) << 62;       // the year 2116
 inline constexpr int64_t kMaxWallNs = int64_t(1000000) * 1000000000;  // 11.6 days
+inline constexpr int64_t kMaxClockErrorUs = int64_t(1) << 40;          // far above the kernel's 16 s cap
+inline constexpr size_t kMaxSyncNoteBytes = 400;  // also a cgroup note
+inline constexpr int64_t kMaxImportUs = kMaxImportTimeUs;
+inline constexpr size_t kMaxSlowestModules = kSlowestModules;
+inline constexpr int64_t kMaxCgroupFigure = int64_t(1) << 60;
+inline constexpr int64_t kMaxProcesses = int64_t(1) << 22;  // Linux's largest pid_max: sums of them never overflow
 
 // What a parsed record must satisfy beyond its fields' types; fails with the
 // problem when it does not. Both readers apply it.
@@ -200,7 +260,8 @@ Result<void> consistency_problem(const Record &record);
 
 } // namespace record_schema
 
-// Serialises a record as JSON text (one document, newline at the end).
+// Serialises a record as JSON text (one document, newline at the end), in
+// the record's own version (a new Record is kRecordVersion).
 std::string record_to_json(const Record &record);
 
 // Parses and validates JSON text. Fails with one line saying what is wrong (truncated, not a record, future version, a

@@ -2,6 +2,7 @@
 
 #include "environment_files.hpp"
 #include "fs_metadata_counters.hpp"
+#include "import_times.hpp"
 #include "private_mount.hpp"
 #include "sys_io.hpp"
 
@@ -40,6 +41,22 @@ std::string env_digest_of(const InterpreterCommand &command, const GaggleSpec &s
     return digest_inside_runtime(command, spec);
 }
 
+// importtime=on: each interpreter's stderr head, parsed now that the timed
+// interval is over, becomes its import times; the text itself is dropped.
+void keep_import_times(GaggleFigures &gaggle, const std::vector<std::string> &modules) {
+    for (auto &f : gaggle.interpreters) {
+        const ImportTimeSummary summary = summarize_import_times(f.stderr_head, modules);
+        f.import_us = summary.requested_cumulative_us;
+        for (const auto &slow : summary.slowest) {
+            f.slowest_modules.push_back(slow.name);
+            f.slowest_self_us.push_back(slow.self_us);
+            f.slowest_cumulative_us.push_back(slow.cumulative_us);
+        }
+        f.stderr_head.clear();
+        f.stderr_head.shrink_to_fit();
+    }
+}
+
 // The holder: a process that exists for this gaggle only, so its private
 // mount namespace (and the mount, and the loop device) vanish with it.
 [[noreturn]] void run_holder(int out, pid_t parent, Record record, const InterpreterCommand &command,
@@ -73,9 +90,14 @@ Result<void> measure_into(Record &record, const InterpreterCommand &command, con
         return std::move(*snapshot);
     };
     auto before = counters();
+    record.clock = read_clock_state();
     auto figures = run_gaggle(spec);
     if (!figures) return fail(figures.error());
     auto after = before ? counters() : std::nullopt;
+    // How the release was planned is the caller's; what happened, the engine's.
+    figures->sync = std::move(record.gaggle.sync);
+    figures->sync_note = std::move(record.gaggle.sync_note);
+    if (record.run.importtime) keep_import_times(*figures, command.modules);
     record.gaggle = std::move(*figures);
     if (before && after) record.fs_metadata_ops = diff_metadata_counters(*before, *after);
     record.run.env_digest = env_digest_of(command, spec);

@@ -53,7 +53,7 @@ Result<void> set_runtime(SiteSettings &s, const std::string &v) {
 
 Result<void> set_modules(SiteSettings &s, const std::string &v) {
     auto modules = parse_module_list(v, ',');
-    if (!modules) return fail("use Python module names separated by ','");
+    if (!modules) return fail("use up to 64 Python module names separated by ','");
     s.modules = *modules;
     return ok();
 }
@@ -75,6 +75,21 @@ Result<void> set_record_mode(SiteSettings &s, const std::string &v) {
     return ok();
 }
 
+Result<void> set_importtime(SiteSettings &s, const std::string &v) {
+    static const std::map<std::string, ImportTimePolicy> allowed = {
+        {"allow", ImportTimePolicy::allow}, {"forbid", ImportTimePolicy::forbid}, {"force", ImportTimePolicy::force}};
+    auto it = allowed.find(v);
+    if (it == allowed.end()) return fail("use allow, forbid or force");
+    s.importtime = it->second;
+    return ok();
+}
+
+Result<void> set_cgroup(SiteSettings &s, const std::string &v) {
+    if (v != "on" && v != "off") return fail("use on or off");
+    s.cgroup = v == "on";
+    return ok();
+}
+
 const std::map<std::string, Setter> &setters() {
     static const std::map<std::string, Setter> table = {
         {"outdir", path_setter(&SiteSettings::outdir)},
@@ -91,6 +106,10 @@ const std::map<std::string, Setter> &setters() {
         {"workdir", path_setter(&SiteSettings::workdir)},
         {"record_mode", set_record_mode},
         {"setenv", add_setenv},
+        {"sync_margin_ms", int_setter(&SiteSettings::sync_margin_ms, 1, 600000)},
+        {"importtime", set_importtime},
+        {"cgroup", set_cgroup},
+        {"sync_max_wait_ms", int_setter(&SiteSettings::sync_max_wait_ms, 1, 600000)},
     };
     return table;
 }
@@ -102,6 +121,8 @@ std::string allowed_keys() {
 }
 
 } // namespace
+
+RequestLimits request_limits(const SiteSettings &site) { return {site.max_gaggle, site.timeout_s, site.importtime}; }
 
 Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
     SiteSettings settings;
@@ -118,6 +139,10 @@ Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
         if (auto set = it->second(settings, value); !set)
             return fail("plugstack.conf: invalid value " + quote_text(value) + " for " + key + ": " + set.error());
     }
+    if (settings.sync_margin_ms > settings.sync_max_wait_ms)
+        return fail("plugstack.conf: sync_margin_ms=" + std::to_string(settings.sync_margin_ms) +
+                    " is above sync_max_wait_ms=" + std::to_string(settings.sync_max_wait_ms) +
+                    ": every node would refuse the instant srun picks");
     if (settings.conda_python.empty() && !settings.conda.empty())
         settings.conda_python = settings.conda + "/bin/python3";
     if (settings.mount_at.empty()) settings.mount_at = settings.conda;

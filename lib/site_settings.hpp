@@ -1,5 +1,6 @@
 // The site's settings: the key=value words after the .so path in plugstack.conf.
 #pragma once
+#include "bench_option.hpp"
 #include "result.hpp"
 
 #include <optional>
@@ -28,7 +29,16 @@ struct SiteSettings {
     std::string workdir = "/tmp";        // where each gaggle's private cwd is made: off the shared FS on purpose
     unsigned record_mode = 0644;         // 0600, 0640 or 0644: records hold up to 1 KB of the stderr of each failing interpreter
     std::vector<std::string> setenv;     // NAME=VALUE for interpreters running from host paths (conda, kernel)
+    // The common release: srun picks now + sync_margin_ms; a node waits for
+    // that instant at most sync_max_wait_ms (and takes none further off).
+    int sync_margin_ms = 2000;
+    int sync_max_wait_ms = 30000;
+    ImportTimePolicy importtime = ImportTimePolicy::allow;  // importtime=allow|forbid|force
+    bool cgroup = true;                  // each gaggle in a cgroup of its own where the node allows it
 };
+
+// What a request may ask of this site.
+RequestLimits request_limits(const SiteSettings &site);
 
 // Parses plugstack.conf arguments strictly. Fails with one line naming the key
 // and what is allowed.

@@ -18,6 +18,8 @@ typedef int (*pyimport_core_fn)(spank_t sp, int argc, char **argv, const char *o
 int pyimport_core_check_settings(spank_t sp, int argc, char **argv, const char *option_value);
 /* srun, sbatch, salloc: -1 with one clear line for a bad request. */
 int pyimport_core_validate_request(spank_t sp, int argc, char **argv, const char *option_value);
+/* srun, after the allocation, before the launch: the step's release instant; always 0. */
+int pyimport_core_set_release_instant(spank_t sp, int argc, char **argv, const char *option_value);
 /* slurmstepd user_init: run the gaggle, write the record; always 0. */
 int pyimport_core_run_gaggle(spank_t sp, int argc, char **argv, const char *option_value);
 

@@ -5,6 +5,7 @@
 #include "slurmd_check_settings.hpp"
 #include "slurmstepd_gaggle.hpp"
 #include "spank_api.hpp"
+#include "srun_release_instant.hpp"
 #include "srun_validate.hpp"
 
 #include <exception>
@@ -42,6 +43,12 @@ int pyimport_core_check_settings(spank_t, int argc, char **argv, const char *) {
 int pyimport_core_validate_request(spank_t, int argc, char **argv, const char *option_value) {
     return guarded("checking --pyimport-bench", -1, [&] {
         return pyimport::spank::srun_validate_request(settings(argc, argv), option_value);
+    });
+}
+
+int pyimport_core_set_release_instant(spank_t sp, int argc, char **argv, const char *option_value) {
+    return guarded("choosing the release instant", 0, [&] {
+        return pyimport::spank::srun_set_release_instant(sp, settings(argc, argv), option_value);
     });
 }
 

@@ -89,6 +89,14 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av) {
     return call_core("pyimport_core_validate_request", sp, ac, av, -1);
 }
 
+// srun, once the allocation is granted, just before the step is launched:
+// the step's common release instant goes into its environment.
+int slurm_spank_local_user_init(spank_t sp, int ac, char **av) {
+    if (!option_value || !in(S_CTX_LOCAL)) return 0;
+    call_core("pyimport_core_set_release_instant", sp, ac, av, 0);
+    return 0;
+}
+
 // slurmstepd, once per node and step, before the tasks. Never fails: a
 // failing user_init drains the node under sbatch.
 int slurm_spank_user_init(spank_t sp, int ac, char **av) {

@@ -1,6 +1,8 @@
 #include "slurmstepd_gaggle.hpp"
 
 #include "benchmark_run.hpp"
+#include "release_instant.hpp"
+#include "sys_io.hpp"
 #include "version.hpp"
 
 #include <cstdlib>
@@ -27,10 +29,10 @@ std::string user_name(uid_t uid) {
     return std::to_string(uid);
 }
 
-std::string env_value(const std::vector<std::string> &env, const std::string &name) {
+std::optional<std::string> env_value(const std::vector<std::string> &env, const std::string &name) {
     for (const auto &e : env)
         if (e.compare(0, name.size() + 1, name + "=") == 0) return e.substr(name.size() + 1);
-    return "";
+    return std::nullopt;
 }
 
 // Identity, environment and ids of the job step; fails with the problem.
@@ -46,7 +48,7 @@ Result<void> describe_job(spank_t sp, BenchmarkContext &ctx) {
     const char *node = std::getenv("SLURMD_NODENAME");  // gethostname() may be shared by nodes
     ctx.job = {job, step, node ? node : "", int(node_id), int(nnodes), uid, gid, user_name(uid), ""};
     for (char **e = env; e && *e; ++e) ctx.job_env.emplace_back(*e);  // Slurm's strings: copied, not kept
-    ctx.job.cluster = env_value(ctx.job_env, "SLURM_CLUSTER_NAME");
+    ctx.job.cluster = env_value(ctx.job_env, "SLURM_CLUSTER_NAME").value_or("");
 
     // slurmstepd has already set the job user's groups for this callback.
     int count = getgroups(0, nullptr);
@@ -59,12 +61,16 @@ Result<void> describe_job(spank_t sp, BenchmarkContext &ctx) {
 // Everything run_benchmark needs, from the site, the request and Slurm; fails with the problem.
 Result<void> prepare(spank_t sp, const Result<SiteSettings> &site, const char *option_value, BenchmarkContext &ctx) {
     if (!site) return fail("site configuration is wrong: " + site.error());
-    auto request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s});
+    auto request = parse_bench_option(option_value, request_limits(*site));
     if (!request) return fail(request.error());
     ctx.site = *site;
     ctx.request = *request;
     ctx.writer = {"pyimport_bench.so", kVersion, this_host_name()};
-    return describe_job(sp, ctx);
+    if (auto described = describe_job(sp, ctx); !described) return described;
+    // srun's instant, through an environment the user may have changed: bounded here.
+    ctx.release = plan_release(env_value(ctx.job_env, kReleaseAtVariable), ctx.request.sync,
+                               clock_ns(CLOCK_REALTIME), int64_t(site->sync_max_wait_ms) * 1000000);
+    return ok();
 }
 
 bool is_user_step(spank_t sp) {

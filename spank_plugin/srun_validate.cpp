@@ -10,7 +10,7 @@ int srun_validate_request(const Result<SiteSettings> &site, const char *option_v
         log_error("--pyimport-bench is unavailable: the site's configuration is wrong: " + site.error());
         return -1;
     }
-    auto request = parse_bench_option(option_value, {site->max_gaggle, site->timeout_s});
+    auto request = parse_bench_option(option_value, request_limits(*site));
     if (!request) {
         log_error(request.error());
         return -1;

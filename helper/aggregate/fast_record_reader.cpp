@@ -95,6 +95,16 @@ template <class S> bool store(const Field<S> &f, S &s, element v) {
             if (!read_text(item, list.emplace_back(), false)) return false;
         return true;
     }
+    case Kind::integer_list: {
+        if (v.type() != element_type::ARRAY) return false;
+        auto &list = s.*f.integers;
+        list.clear();
+        for (auto item : array(v)) {
+            if (item.type() != element_type::INT64) return false;
+            list.push_back(int64_t(item));
+        }
+        return true;
+    }
     }
     return false;
 }
@@ -118,9 +128,11 @@ template <class S, size_t N> size_t find_field(const Field<S> (&fields)[N], std:
     return N;
 }
 
-// Reads one section object into `s`; every required field once, optional
-// ones reset when absent. Strings keep their capacity from the last record.
-template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&fields)[N]) {
+// Reads one section object of a record of `version` into `s`; every required
+// field once, optional ones reset when absent; a field newer than the record
+// is an unknown key, as for the reference reader. Strings keep their capacity
+// from the last record.
+template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&fields)[N], int version) {
     static_assert(N <= 64, "seen is a 64-bit mask");
     if (e.type() != element_type::OBJECT) return false;
     uint64_t seen = 0;
@@ -128,6 +140,7 @@ template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&
     UnknownKeys unknown;
     for (auto member : object(e)) {
         size_t i = find_field(fields, member.key, next);
+        if (i < N && !fields[i].in(version)) i = N;
         if (i == N) {
             if (!unknown.accept(member.key, member.value)) return false;
             continue;
@@ -139,19 +152,21 @@ template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&
     }
     for (size_t i = 0; i < N; ++i) {
         if (seen & (uint64_t(1) << i)) continue;
-        if (fields[i].presence == Presence::required) return false;
+        if (fields[i].presence == Presence::required && fields[i].in(version)) return false;
         if (fields[i].text) (s.*fields[i].text).clear();
+        else if (fields[i].list) (s.*fields[i].list).clear();
+        else if (fields[i].integers) (s.*fields[i].integers).clear();
         else fields[i].set_int(s, 0);
     }
     return true;
 }
 
-bool read_interpreters(element e, std::vector<InterpreterFigures> &out) {
+bool read_interpreters(element e, std::vector<InterpreterFigures> &out, int version) {
     if (e.type() != element_type::ARRAY) return false;
     size_t n = 0;
     for (auto item : array(e)) {
         if (n == out.size()) out.emplace_back();
-        if (!read_fields(item, out[n++], kInterpreterFields)) return false;
+        if (!read_fields(item, out[n++], kInterpreterFields, version)) return false;
     }
     out.resize(n);
     return true;
@@ -169,18 +184,34 @@ bool read_fs_ops(element e, std::map<std::string, int64_t> &out) {
     return true;
 }
 
+// The record's version, read first: it says which fields the sections have.
+int version_of(element root) {
+    element v;
+    if (object(root).at_key(key::version).get(v) || v.type() != element_type::INT64) return 0;
+    const int64_t version = int64_t(v);
+    return version >= 1 && version <= kRecordVersion ? int(version) : 0;
+}
+
 // The whole document; false on anything the reference reader should judge.
 bool read_record(element root, Record &rec) {
     if (root.type() != element_type::OBJECT) return false;
-    static constexpr std::string_view kTop[] = {key::format, key::version, key::writer, key::job,
-                                           key::run,    key::gaggle,  key::interpreters, key::fs_metadata_ops};
-    constexpr size_t kRequired = 7;  // all but fs_metadata_ops
+    static constexpr std::string_view kTop[] = {key::format, key::version,      key::writer, key::job,
+                                                key::run,    key::gaggle,       key::interpreters,
+                                                key::clock,  key::cgroup,       key::fs_metadata_ops};
+    // clock and cgroup from version 2 on; fs_metadata_ops optional
+    constexpr size_t kClock = 7, kCgroup = 8, kOptional = 9;
+    const int version = version_of(root);
+    if (!version) return false;
+    rec.version = version;
+    rec.clock = ClockState{};
+    rec.gaggle.cgroup = CgroupFigures{};
     bool seen[std::size(kTop)] = {};
     UnknownKeys unknown;
     rec.fs_metadata_ops.clear();
     for (auto member : object(root)) {
         size_t i = 0;
         while (i < std::size(kTop) && member.key != kTop[i]) ++i;
+        if ((i == kClock && version < kClockSince) || (i == kCgroup && version < kCgroupSince)) i = std::size(kTop);
         if (i == std::size(kTop)) {
             if (!unknown.accept(member.key, member.value)) return false;
             continue;
@@ -191,21 +222,20 @@ bool read_record(element root, Record &rec) {
         bool ok = false;
         switch (i) {
         case 0: ok = v.type() == element_type::STRING && std::string_view(v) == kRecordFormat; break;
-        case 1:
-            ok = v.type() == element_type::INT64 && int64_t(v) >= 1 && int64_t(v) <= kRecordVersion;
-            if (ok) rec.version = int(int64_t(v));
-            break;
-        case 2: ok = read_fields(v, rec.writer, kWriterFields); break;
-        case 3: ok = read_fields(v, rec.job, kJobFields); break;
-        case 4: ok = read_fields(v, rec.run, kRunFields); break;
-        case 5: ok = read_fields(v, rec.gaggle, kGaggleFields); break;
-        case 6: ok = read_interpreters(v, rec.gaggle.interpreters); break;
-        case 7: ok = read_fs_ops(v, rec.fs_metadata_ops); break;
+        case 1: ok = true; break;  // version_of has read it
+        case 2: ok = read_fields(v, rec.writer, kWriterFields, version); break;
+        case 3: ok = read_fields(v, rec.job, kJobFields, version); break;
+        case 4: ok = read_fields(v, rec.run, kRunFields, version); break;
+        case 5: ok = read_fields(v, rec.gaggle, kGaggleFields, version); break;
+        case 6: ok = read_interpreters(v, rec.gaggle.interpreters, version); break;
+        case 7: ok = read_fields(v, rec.clock, kClockFields, version); break;
+        case 8: ok = read_fields(v, rec.gaggle.cgroup, kCgroupFields, version); break;
+        case 9: ok = read_fs_ops(v, rec.fs_metadata_ops); break;
         }
         if (!ok) return false;
     }
-    for (size_t i = 0; i < kRequired; ++i)
-        if (!seen[i]) return false;
+    for (size_t i = 0; i < kOptional; ++i)
+        if (!seen[i] && (i != kClock || version >= kClockSince) && (i != kCgroup || version >= kCgroupSince)) return false;
     return bool(consistency_problem(rec));
 }
 

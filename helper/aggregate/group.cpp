@@ -11,7 +11,9 @@ namespace agg {
 
 namespace {
 
-ConfigKey key_of(const NodeRecord &n) { return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label}; }
+ConfigKey key_of(const NodeRecord &n) {
+    return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label, n.importtime};
+}
 
 std::string run_id(const NodeRecord &n, const std::string &file) {
     if (n.job_id == 0) return file;
@@ -59,7 +61,7 @@ bool same_run(const NodeRecord &a, const NodeRecord &b) { return same_step(a, b)
 // Two records of one job step agree, or fail with the first field on which they disagree.
 pyimport::Result<void> agree(const NodeRecord &a, const NodeRecord &b) {
     if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count &&
-        a.modules == b.modules && a.label == b.label)
+        a.modules == b.modules && a.label == b.label && a.importtime == b.importtime)
         return pyimport::ok();
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
@@ -69,6 +71,8 @@ pyimport::Result<void> agree(const NodeRecord &a, const NodeRecord &b) {
     if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
     if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
     if (d.empty()) d = differ("run.label", b.label, a.label);
+    auto on_off = [](bool on) { return std::string(on ? "on" : "off"); };
+    if (d.empty()) d = differ("run.importtime", on_off(b.importtime), on_off(a.importtime));
     return pyimport::fail(d);
 }
 
@@ -84,6 +88,34 @@ std::string missing_indices(const std::vector<const NodeRecord *> &run) {
         ++shown;
     }
     return out;
+}
+
+// The common release of a job step: whether every node took the same
+// instant, how far apart the nodes really released, how late any was, and
+// how far the nodes' clocks may disagree. Sets start_ns to the instant when
+// there was one for all.
+void describe_release(const std::vector<const NodeRecord *> &run, RunSummary &summary) {
+    int64_t first = INT64_MAX, last = INT64_MIN, max_error_us = 0;
+    bool one_clock = true, every_clock_known = true;
+    summary.synchronised = true;
+    for (const NodeRecord *n : run) {
+        first = std::min(first, n->release_ns);
+        last = std::max(last, n->release_ns);
+        summary.synchronised &= n->sync == "on" && n->planned_ns == run.front()->planned_ns;
+        if (n->sync == "on" && n->ready_ns > n->planned_ns) {
+            ++summary.late_nodes;
+            summary.latest_ns = std::max(summary.latest_ns, n->release_ns - n->planned_ns);
+        }
+        one_clock &= !n->boot_id.empty() && n->boot_id == run.front()->boot_id;
+        every_clock_known &= !n->sync.empty();
+        max_error_us = std::max(max_error_us, n->clock_maxerror_us);
+    }
+    summary.release_spread_ns = last - first;
+    if (summary.synchronised) summary.start_ns = run.front()->planned_ns;
+    if (!every_clock_known) return;
+    summary.clock_error_ns = one_clock ? 0 : 2 * max_error_us * 1000;
+    if (!one_clock)
+        for (const NodeRecord *n : run) summary.unsynchronised_clocks += n->clock_unsynchronised;
 }
 
 class Grouper {
@@ -134,6 +166,7 @@ class Grouper {
             summary.failed += n->failed_count;
         }
         summary.nodes_found = int(unique.size());
+        describe_release(unique, summary);
         ConfigKey key = key_of(first);
         if (!filters_.matches(key, first.job_id, summary.start_ns)) {
             ++data_.totals.filtered_out;
@@ -160,6 +193,8 @@ class Grouper {
                 config.system_s.push_back(i.system_s);
                 config.rss_mib.push_back(i.max_rss_mib);
             }
+            for (const auto &i : n->imports) config.imports.add(i);  // empty unless importtime=on
+            config.cgroup.add(n->cgroup, n->interpreters_cpu_s);
             data_.totals.interpreters += n->interpreter_count;
         }
         config.runs.push_back(std::move(summary));
@@ -175,11 +210,11 @@ class Grouper {
   private:
     void problem(const NodeRecord &n, std::string message) { data_.problems.push_back({files_[n.file], std::move(message)}); }
 
-    // Same mode, size and label, several module lists: kept apart, said once.
+    // Same mode, size, label and importtime, several module lists: kept apart, said once.
     void report_mixed_modules() {
-        std::map<std::tuple<Mode, int, int, std::string>, std::vector<const ConfigData *>> by_scale;
+        std::map<std::tuple<Mode, int, int, std::string, bool>, std::vector<const ConfigData *>> by_scale;
         for (const auto &[key, config] : configs_)
-            by_scale[{key.mode, key.nodes, key.gaggle, key.label}].push_back(&config);
+            by_scale[{key.mode, key.nodes, key.gaggle, key.label, key.importtime}].push_back(&config);
         for (const auto &[scale, configs] : by_scale) {
             if (configs.size() < 2) continue;
             std::string lists;
@@ -206,6 +241,7 @@ std::string describe(const ConfigKey &key, bool with_workload) {
     std::string s = std::string(pyimport::mode_name(key.mode)) + ", " + std::to_string(key.nodes) +
                     (key.nodes == 1 ? " node x " : " nodes x ") + std::to_string(key.gaggle);
     if (!key.label.empty()) s += ", label " + key.label;
+    if (key.importtime) s += ", importtime";
     if (with_workload) s += ", modules [" + key.modules + "]";
     return s;
 }
@@ -244,6 +280,8 @@ void merge_configs(Dataset &dataset, std::vector<ConfigData> more) {
             append(into.rss_mib, c.rss_mib);
             into.interpreters += c.interpreters;
             into.failed += c.failed;
+            into.imports.merge(c.imports);
+            into.cgroup.merge(c.cgroup);
         }
     dataset.configs.clear();
     for (auto &entry : all) dataset.configs.push_back(std::move(entry.second));

@@ -12,8 +12,8 @@ namespace agg {
 // Groups `nodes` (from load_record_tree's records; `files` names them) into job steps: one
 // per (cluster, job id, step id), or one per file when the job id is 0 (not
 // run under Slurm). A second record for the same node is skipped; a job step
-// whose records disagree on mode, gaggle size, node count, modules or label
-// is skipped; one missing records is kept for the per-gaggle tables but left
+// whose records disagree on mode, gaggle size, node count, modules, label or
+// importtime is skipped; one missing records is kept for the per-gaggle tables but left
 // out of the overall table. Each adds one problem line. Job steps the
 // filters reject are counted in totals.filtered_out. Configurations of one
 // mode, size and label run with different module lists are kept apart and

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <optional>
 #include <thread>
 
@@ -13,9 +14,40 @@ namespace agg {
 
 namespace {
 
+// A cgroup figure in the unit the tables print; -1 (could not be read) as NaN.
+double figure(int64_t v, double unit) { return v < 0 ? NAN : double(v) / unit; }
+
+CgroupSample cgroup_of(const pyimport::CgroupFigures &c) {
+    CgroupSample s;
+    s.state = c.state;
+    if (c.state == "unavailable") s.note = c.note;
+    s.cpu_s = figure(c.cpu_ns, 1e9);
+    s.memory_peak_mib = figure(c.memory_peak_bytes, 1024.0 * 1024.0);
+    s.io_mib = figure(c.io_bytes, 1024.0 * 1024.0);
+    s.io_operations = figure(c.io_operations, 1);
+    s.max_processes = figure(c.max_processes, 1);
+    s.leftovers_killed = c.leftovers_killed;
+    return s;
+}
+
+// Each succeeded interpreter's import times, in seconds (NaN: not imported).
+std::vector<ImportSample> imports_of(const pyimport::Record &r) {
+    std::vector<ImportSample> out;
+    for (const auto &f : r.gaggle.interpreters) {
+        if (!f.succeeded() || f.import_us.empty()) continue;
+        ImportSample s;
+        s.module_s.reserve(f.import_us.size());
+        for (int64_t us : f.import_us) s.module_s.push_back(us < 0 ? NAN : double(us) / 1e6);
+        s.slowest = f.slowest_modules;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 // What the aggregator keeps of a parsed record; the interpreters' samples only
-// with `samples` (the overall table needs their counts alone).
-NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples) {
+// with `samples` (the overall table needs their counts alone), their import
+// times only with `imports`.
+NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples, bool imports) {
     NodeRecord n;
     n.file = file;
     n.job_id = r.job.job_id;
@@ -32,8 +64,20 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
     n.release_ns = r.gaggle.release_unix_ns;
     n.last_exit_ns = r.gaggle.last_exit_unix_ns;
     n.wall_ns = r.gaggle.wall_ns;
+    n.sync = r.gaggle.sync;
+    n.planned_ns = r.gaggle.planned_release_unix_ns;
+    n.ready_ns = r.gaggle.ready_unix_ns;
+    n.clock_maxerror_us = r.clock.maxerror_us;
+    n.clock_unsynchronised = r.version >= 2 && pyimport::clock_unsynchronised(r.clock);
+    n.boot_id = r.clock.boot_id;
     n.interpreter_count = r.gaggle.interpreters.size();
-    for (const auto &f : r.gaggle.interpreters) n.failed_count += !f.succeeded();
+    for (const auto &f : r.gaggle.interpreters) {
+        n.failed_count += !f.succeeded();
+        n.interpreters_cpu_s += double(f.user_ns + f.system_ns) / 1e9;
+    }
+    n.importtime = r.run.importtime;
+    n.cgroup = cgroup_of(r.gaggle.cgroup);
+    if (imports && r.run.importtime) n.imports = imports_of(r);
     if (!samples) return n;
     n.interpreters.reserve(r.gaggle.interpreters.size());
     for (const auto &f : r.gaggle.interpreters)
@@ -68,7 +112,7 @@ RecordTree load_record_tree(const std::vector<std::string> &paths, const LoadOpt
                 how.any_owner = options.any_owner;
                 how.beneath = file.root >= 0 ? scan.roots[size_t(file.root)] : -1;
                 auto record = pyimport::read_record_file(file.root >= 0 ? file.relative : file.path, how, parse);
-                if (record) outcomes[i].record = node_from_record(*record, i, options.samples);
+                if (record) outcomes[i].record = node_from_record(*record, i, options.samples, options.imports);
                 else outcomes[i].error = record.error();
             }
         }

@@ -12,6 +12,7 @@ struct LoadOptions {
     unsigned threads = 0;      // 0: one per CPU
     bool samples = true;       // keep per-interpreter samples (only some tables need them)
     bool any_owner = false;    // accept records whatever their file's owner
+    bool imports = true;       // keep the import times of importtime=on records (the imports table, the figure)
 };
 
 // Record files and what was read of them.

@@ -16,9 +16,15 @@ const char *const kUsage =
     "Output:\n"
     "  -f, --format FORMAT    text (default), markdown, csv or json\n"
     "  -o, --output FILE      write the tables to FILE instead of standard output\n"
-    "  -t, --tables LIST      overall,interpreters,gaggles,compare,runs or all\n"
-    "                         (default: all but runs)\n"
-    "  --figures DIR          also write overall_time_loglog and individual_time_loglog (gnuplot)\n"
+    "  -t, --tables LIST      overall,interpreters,gaggles,compare,imports,cgroup,runs or all\n"
+    "                         (default: all but runs; imports and cgroup only when some record\n"
+    "                         has import times or a gaggle cgroup, unless named)\n"
+    "                         imports: each module's median import time (importtime=on runs,\n"
+    "                         kept apart from importtime=off ones) and its growth with the gaggle;\n"
+    "                         cgroup: each gaggle's cgroup CPU, memory, I/O, processes, against\n"
+    "                         the interpreters' own CPU (the difference: helpers), leftovers killed\n"
+    "  --figures DIR          also write overall_time_loglog, individual_time_loglog and, with\n"
+    "                         import times, import_time_loglog (gnuplot)\n"
     "  --figure-formats LIST  png,svg (default both)\n"
     "  --gnuplot PROGRAM      the gnuplot to run (default gnuplot)\n"
     "Comparison:\n"
@@ -57,15 +63,20 @@ pyimport::Result<void> needs(const std::string &value, const char *what) {
 }
 
 pyimport::Result<void> parse_tables(const std::string &text, TableChoice &t) {
-    t = {false, false, false, false, false};
+    t = {false, false, false, false, false, Show::no, Show::no};
     for (const auto &name : pyimport::split(text, ',')) {
-        if (name == "all") t = {true, true, true, true, true};
+        // all: imports and cgroup only when some record has their figures, as by default.
+        if (name == "all") t = {true, true, true, true, true, Show::if_present, Show::if_present};
         else if (name == "overall") t.overall = true;
         else if (name == "interpreters") t.interpreters = true;
         else if (name == "gaggles") t.gaggles = true;
         else if (name == "compare") t.compare = true;
+        else if (name == "imports") t.imports = Show::yes;
+        else if (name == "cgroup") t.cgroup = Show::yes;
         else if (name == "runs") t.runs = true;
-        else return pyimport::fail("unknown table '" + name + "' (overall, interpreters, gaggles, compare, runs, all)");
+        else
+            return pyimport::fail("unknown table '" + name +
+                                  "' (overall, interpreters, gaggles, compare, imports, cgroup, runs, all)");
     }
     return pyimport::ok();
 }

@@ -2,6 +2,8 @@
 
 #include "sys_io.hpp"
 
+#include "gnuplot_util.hpp"
+#include "import_plot.hpp"
 #include "stats.hpp"
 #include "tables.hpp"
 #include "text_escape.hpp"
@@ -31,34 +33,6 @@ const char *colour(Mode m) { return m == Mode::conda ? "#E41A1C" : "#377EB8"; }
 const int kFilled[] = {7, 5, 9, 13, 11, 15};
 const int kOutline[] = {6, 4, 8, 12, 10, 14};
 
-// A gnuplot single-quoted string, for any text (module lists and labels come
-// from record files anyone may write, and gnuplot often runs as root). Inside
-// single quotes gnuplot substitutes nothing (no backquote command, no @macro,
-// no backslash escape) and '' is a quote; what could still end the string or
-// the command, a newline or any other control byte, and invalid UTF-8 go
-// through the project's one rule (as \xNN), cut at kMaxQuotedBytes.
-constexpr size_t kMaxQuotedBytes = 400;
-std::string quoted(const std::string &s) {
-    std::string out = "'";
-    for (char c : pyimport::escape_text(s, kMaxQuotedBytes)) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
-
-void datablock(std::string &s, const std::string &name, const std::vector<std::vector<double>> &rows) {
-    s += "$" + name + " << EOD\n";
-    for (const auto &row : rows) {
-        for (size_t i = 0; i < row.size(); ++i) s += (i ? " " : "") + num(row[i]);
-        s += "\n";
-    }
-    s += "EOD\n";
-}
-
 // Deterministic jitter in [-1, 1].
 class Jitter {
   public:
@@ -71,12 +45,6 @@ class Jitter {
     uint64_t state_ = 2017;
 };
 
-std::string terminal(const std::string &format) {
-    const char *size = "size 1300,650";
-    if (format == "svg") return std::string("set terminal svg ") + size + " dynamic enhanced font 'Sans,14' background '#FFFFFF'\n";
-    return std::string("set terminal pngcairo ") + size + " enhanced font 'Sans,14' background '#FFFFFF'\n";
-}
-
 // ggplot2's theme_bw, roughly: light grid, dark frame, grey tick labels.
 const char *kTheme =
     "set border 15 lw 1.2 lc rgb '#333333'\n"
@@ -86,43 +54,23 @@ const char *kTheme =
     "set xlabel 'Total number of concurrent interpreters' font ',18'\n"
     "set ylabel 'Total time [s]' font ',18'\n";
 
-std::pair<double, double> log_range(double lo, double hi, double margin) {
-    if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.1;
-    if (!(hi > 0)) hi = lo * 10;
-    return {lo / margin, hi * margin};
-}
-
 // What was imported (and the label), small at the top: the title of a single
 // plot, a screen label above the panels of a multiplot.
-// Labelled tics of a log axis over [lo, hi]: gnuplot's decades suffice for a
-// wide range; under two decades 2 and 5 between them are labelled too.
-std::string log_tics(const char *axis, double lo, double hi, bool labelled = true) {
-    if (std::log10(hi / lo) >= 2) return "";
-    std::string s = std::string("set ") + axis + "tics (";
-    bool first = true;
-    for (int d = int(std::floor(std::log10(lo))); d <= int(std::ceil(std::log10(hi))); ++d)
-        for (double m : {1.0, 2.0, 5.0}) {
-            double v = m * std::pow(10.0, d);
-            if (v < lo || v > hi) continue;
-            s += (first ? "" : ", ") + quoted(labelled ? num(v) : "") + " " + num(v);
-            first = false;
-        }
-    return s + ")\n";
-}
-
 // noenhanced: the record's text is shown as it is, never read as markup
 // (^ _ @ & { } ~ of gnuplot's enhanced text).
-std::string title_line(const std::string &modules, const std::string &label, bool single_plot) {
-    std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label));
+std::string title_line(const std::string &modules, const std::string &label, bool importtime, bool single_plot) {
+    std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label) +
+                              (importtime ? "   python -X importtime" : ""));
     std::string style = " noenhanced font ',11' textcolor rgb '#4D4D4D'\n";
     if (single_plot) return "set title " + text + style;
     return "set label 3 " + text + " at screen 0.44, screen 0.965 center" + style;
 }
 
-std::vector<const ConfigData *> workload_configs(const Dataset &data, const std::string &modules, const std::string &label) {
+std::vector<const ConfigData *> workload_configs(const Dataset &data, const std::string &modules, const std::string &label,
+                                                 bool importtime) {
     std::vector<const ConfigData *> out;
     for (const auto &c : data.configs)
-        if (c.key.modules == modules && c.key.label == label) out.push_back(&c);
+        if (c.key.modules == modules && c.key.label == label && c.key.importtime == importtime) out.push_back(&c);
     return out;
 }
 
@@ -414,12 +362,12 @@ pyimport::Result<void> run_gnuplot(const std::string &gnuplot, const std::string
 
 std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
                           const std::string &kind, const std::string &format, const std::string &output,
-                          size_t max_points, const std::vector<ConfigData> &background) {
-    auto configs = workload_configs(data, modules, label);
+                          size_t max_points, const std::vector<ConfigData> &background, bool importtime) {
+    auto configs = workload_configs(data, modules, label, importtime);
     std::string body =
         kind == "overall" ? overall_script(configs, background) : individual_script(configs, max_points, background);
     if (body.empty()) return "";
-    return terminal(format) + "set output " + quoted(output) + "\n" + title_line(modules, label, kind == "overall") +
+    return terminal(format) + "set output " + quoted(output) + "\n" + title_line(modules, label, importtime, kind == "overall") +
            body + "unset output\n";
 }
 
@@ -429,15 +377,17 @@ pyimport::Result<void> write_figures(const Dataset &data, const FigureOptions &o
         return pyimport::fail("cannot create " + options.dir + ": " + std::strerror(errno));
     auto list = workloads(data);
     for (const auto &w : list)
-        for (const char *kind : {"overall", "individual"})
+        for (const char *kind : {"overall", "individual", "import"})
             for (const auto &format : options.formats) {
                 std::string name = std::string(kind) + "_time_loglog" + (list.size() > 1 ? "-" + w.tag : "") + "." + format;
                 std::string path = options.dir + "/" + name, temp = options.dir + "/." + name + ".tmp";
                 // gnuplot runs in options.dir: the script names the output relative to it.
                 std::string script =
-                    figure_script(data, w.modules, w.label, kind, format, "." + name + ".tmp", options.max_points,
-                                  options.background);
-                if (script.empty()) continue;  // nothing to draw (no complete run)
+                    std::string(kind) == "import"
+                        ? import_figure_script(data, w, format, "." + name + ".tmp")
+                        : figure_script(data, w.modules, w.label, kind, format, "." + name + ".tmp", options.max_points,
+                                        options.background, w.importtime);
+                if (script.empty()) continue;  // nothing to draw (no complete run, no import times)
                 if (auto drawn = run_gnuplot(options.gnuplot, options.dir, script); !drawn)
                     return unlink(temp.c_str()), drawn;
                 if (rename(temp.c_str(), path.c_str()) != 0)

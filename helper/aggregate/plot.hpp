@@ -1,5 +1,6 @@
 // The study's two figures, drawn by gnuplot: overall time against total
-// interpreters, and the per-gaggle times of each mode over the whole data set.
+// interpreters, and the per-gaggle times of each mode over the whole data set;
+// and, with import times, each module's import time against the gaggle size.
 #pragma once
 #include "result.hpp"
 #include "model.hpp"
@@ -19,18 +20,21 @@ struct FigureOptions {
     std::vector<ConfigData> background;
 };
 
-// The gnuplot script for one figure of one workload, writing to `output`
+// The gnuplot script for one figure of one workload (modules, label and
+// importtime, see workloads()), writing to `output`
 // with terminal `format` (png or svg). `kind` is "overall" or "individual".
 // `background` (FigureOptions::background) is drawn in grey behind: runs and
 // median lines of each mode and gaggle size in the overall figure, each mode's
 // boxes and median line in its panel of the individual one.
 std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
                           const std::string &kind, const std::string &format, const std::string &output,
-                          size_t max_points, const std::vector<ConfigData> &background = {});
+                          size_t max_points, const std::vector<ConfigData> &background = {},
+                          bool importtime = false);
 
 // Writes overall_time_loglog.FORMAT and individual_time_loglog.FORMAT for each
 // format into options.dir (with -A, -B, ... per workload when there are
-// several), each through a temporary name and a rename. Returns false with a
+// several), and import_time_loglog.FORMAT for a workload with import times
+// (import_plot.hpp), each through a temporary name and a rename. Returns false with a
 // one-line error when gnuplot is missing or fails; `written` lists the files.
 pyimport::Result<void> write_figures(const Dataset &data, const FigureOptions &options,
                                      std::vector<std::string> &written);

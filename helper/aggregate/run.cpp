@@ -49,7 +49,10 @@ Dataset collect(const Options &options) {
     // Per-interpreter samples cost a third of the memory: kept only for the tables that use them.
     const TableChoice &t = options.tables.which;
     const bool samples = t.interpreters || (t.compare && options.tables.compare_on == CompareOn::interpreter);
-    RecordTree tree = load_record_tree(options.paths, {options.threads, samples, options.any_owner}, data.problems);
+    // Import times: for the imports table and the import figure (only records run with importtime=on have them).
+    const bool imports = t.imports != Show::no || !options.figures.dir.empty();
+    RecordTree tree =
+        load_record_tree(options.paths, {options.threads, samples, options.any_owner, imports}, data.problems);
     data.totals.files = tree.files.size();
     data.totals.ignored = tree.ignored;
     data.totals.bad_files = tree.bad_files;

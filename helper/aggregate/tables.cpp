@@ -1,7 +1,11 @@
 #include "tables.hpp"
 
+#include "cgroup_table.hpp"
+#include "imports_table.hpp"
+#include "key_columns.hpp"
 #include "stats.hpp"
 
+#include <cstdio>
 #include <ctime>
 #include <map>
 
@@ -11,52 +15,7 @@ const char *compare_on_name(CompareOn on) {
     return on == CompareOn::gaggle ? "gaggle" : on == CompareOn::interpreter ? "interpreter" : "run";
 }
 
-std::vector<Workload> workloads(const Dataset &data) {
-    std::vector<Workload> out;
-    for (const auto &c : data.configs)
-        if (out.empty() || out.back().modules != c.key.modules || out.back().label != c.key.label)
-            out.push_back({std::string(1, char('A' + out.size() % 26)) + (out.size() >= 26 ? std::to_string(out.size() / 26) : ""),
-                           c.key.modules, c.key.label});
-    return out;
-}
-
 namespace {
-
-constexpr int kSecondsDigits = 3;
-
-// Adds the columns and cells that say which configuration a row is about.
-class KeyColumns {
-  public:
-    KeyColumns(const Dataset &data, bool with_mode) : with_mode_(with_mode) {
-        auto list = workloads(data);
-        for (const auto &w : list) tags_[{w.modules, w.label}] = w.tag;
-        with_tag_ = list.size() > 1;
-    }
-    void columns(Table &t) const {
-        if (with_tag_) t.columns.push_back({"workload", "workload", Audience::human});
-        t.columns.push_back({"modules", "modules", Audience::machine});
-        t.columns.push_back({"label", "label", Audience::machine});
-        if (with_mode_) t.columns.push_back({"mode", "mode"});
-        t.columns.push_back({"nodes", "nodes"});
-        t.columns.push_back({"gaggle", "gaggle"});
-        t.columns.push_back({"interpreters", "interpreters"});
-    }
-    std::vector<Cell> cells(const ConfigKey &k) const {
-        std::vector<Cell> row;
-        if (with_tag_) row.push_back(Cell::of(tags_.at({k.modules, k.label})));
-        row.push_back(Cell::of(k.modules));
-        row.push_back(Cell::of(k.label));
-        if (with_mode_) row.push_back(Cell::of(pyimport::mode_name(k.mode)));
-        row.push_back(Cell::count(k.nodes));
-        row.push_back(Cell::count(k.gaggle));
-        row.push_back(Cell::count(k.interpreters()));
-        return row;
-    }
-
-  private:
-    bool with_mode_, with_tag_ = false;
-    std::map<std::pair<std::string, std::string>, std::string> tags_;
-};
 
 // n, median, mean, sd, min, [p95,] max columns and cells.
 void summary_columns(Table &t, const char *n_name, bool p95) {
@@ -72,17 +31,61 @@ void summary_cells(std::vector<Cell> &row, const Summary &s, bool p95) {
 }
 
 Table workload_table(const Dataset &data) {
-    Table t{"workloads", "Workloads: the module list and label of each tag in the tables below", {}, {}, {}};
+    // importtime only when some runs used it and some did not: they are kept apart.
+    const bool importtime = importtime_varies(data);
+    Table t{"workloads",
+            importtime ? "Workloads: the module list, label and importtime (python -X importtime) of each tag in the "
+                         "tables below"
+                       : "Workloads: the module list and label of each tag in the tables below",
+            {}, {}, {}};
     t.columns = {{"workload", "workload"}, {"modules", "modules"}, {"label", "label"}};
-    for (const auto &w : workloads(data))
+    if (importtime) t.columns.push_back({"importtime", "importtime"});
+    for (const auto &w : workloads(data)) {
         t.rows.push_back({Cell::of(w.tag), Cell::of(w.modules), Cell::of(w.label.empty() ? "-" : w.label)});
+        if (importtime) t.rows.back().push_back(Cell::of(w.importtime ? "on" : "off"));
+    }
     t.audience = Audience::human;  // CSV and JSON rows carry the module list and label themselves
     return t;
 }
 
+std::string seconds(int64_t ns) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f s", double(ns) / 1e9);
+    return text;
+}
+
+// One line each for what weakens an overall time: job steps without a common
+// instant, nodes that were late for it, clocks that may disagree.
+void release_notes(const Dataset &data, std::vector<std::string> &notes) {
+    size_t unsynchronised = 0, late = 0, unsure_clocks = 0;
+    int64_t latest = 0, worst_error = 0;
+    std::string latest_run, worst_run;
+    for (const auto &c : data.configs)
+        for (const auto &r : c.runs) {
+            if (!r.complete) continue;
+            unsynchronised += !r.synchronised && r.nodes_found > 1;
+            if (r.late_nodes && r.latest_ns >= latest) latest = r.latest_ns, latest_run = r.id;
+            late += r.late_nodes > 0;
+            if (r.unsynchronised_clocks && r.clock_error_ns >= worst_error) worst_error = r.clock_error_ns, worst_run = r.id;
+            unsure_clocks += r.unsynchronised_clocks > 0;
+        }
+    if (unsynchronised)
+        notes.push_back(std::to_string(unsynchronised) + " job step(s) of several nodes had no common release instant "
+                        "(sync=off, a refused instant, or version 1 records): their overall time includes the launch skew");
+    if (late)
+        notes.push_back("late: in " + std::to_string(late) + " job step(s) a node was ready only after the common "
+                        "instant and released at once, the latest " + seconds(latest) + " after it (" + latest_run +
+                        "): a larger sync_margin_ms suits these nodes");
+    if (unsure_clocks)
+        notes.push_back("clocks: " + std::to_string(unsure_clocks) + " job step(s) ran on nodes whose kernel says no "
+                        "time daemon keeps the clock synchronised; their nodes' times may disagree by up to " +
+                        seconds(worst_error) + " (" + worst_run + ")");
+}
+
 Table overall_table(const Dataset &data, const KeyColumns &keys) {
     Table t{"overall",
-            "Overall time: first release to last exit over all nodes of a job step, in seconds; runs = repetitions",
+            "Overall time: the step's common release instant (the first release without one) to the last exit over "
+            "all nodes, in seconds; runs = repetitions",
             {}, {}, {}};
     keys.columns(t);
     summary_columns(t, "runs", false);
@@ -100,6 +103,7 @@ Table overall_table(const Dataset &data, const KeyColumns &keys) {
     }
     t.notes.push_back("failed: interpreters that did not exit 0 in those runs; incomplete: job steps missing node "
                       "records, left out here");
+    release_notes(data, t.notes);
     return t;
 }
 
@@ -219,13 +223,21 @@ std::string utc(int64_t ns) {
 }
 
 Table runs_table(const Dataset &data, const KeyColumns &keys) {
-    Table t{"runs", "Job steps: one row each, overall time in seconds", {}, {}, {}};
+    Table t{"runs",
+            "Job steps: one row each, overall time in seconds; how far apart the nodes released, how many were late "
+            "for the common instant and the latest, how far their clocks may disagree",
+            {}, {}, {}};
     t.columns.push_back({"run", "job step"});
     t.columns.push_back({"start", "start (UTC)"});
     keys.columns(t);
     t.columns.insert(t.columns.end(), {{"nodes_found", "records"},
                                         {"overall_s", "overall"},
                                         {"failed", "failed"},
+                                        {"sync", "sync"},
+                                        {"release_spread_ms", "release spread ms"},
+                                        {"late_nodes", "late"},
+                                        {"latest_ms", "latest ms"},
+                                        {"clock_error_ms", "clock error ms"},
                                         {"file", "first file", Audience::machine}});
     for (const auto &c : data.configs)
         for (const auto &r : c.runs) {
@@ -234,6 +246,11 @@ Table runs_table(const Dataset &data, const KeyColumns &keys) {
             row.push_back(Cell::count(r.nodes_found));
             row.push_back(Cell::value(r.complete ? r.overall_s() : NAN, kSecondsDigits));
             row.push_back(Cell::count(double(r.failed)));
+            row.push_back(Cell::of(r.synchronised ? "on" : "off"));
+            row.push_back(Cell::value(double(r.release_spread_ns) / 1e6, 3));
+            row.push_back(Cell::count(r.late_nodes));
+            row.push_back(Cell::value(r.late_nodes ? double(r.latest_ns) / 1e6 : NAN, 3));
+            row.push_back(Cell::value(r.clock_error_ns < 0 ? NAN : double(r.clock_error_ns) / 1e6, 3));
             row.push_back(Cell::of(r.first_file));
             t.rows.push_back(std::move(row));
         }
@@ -259,6 +276,24 @@ std::vector<ScaleComparison> compare_scales(const Dataset &data, CompareOn on, c
     return out;
 }
 
+namespace {
+
+bool chosen(Show show, bool present) { return show == Show::yes || (show == Show::if_present && present); }
+
+bool any_import_times(const Dataset &data) {
+    for (const auto &c : data.configs)
+        if (c.imports.interpreters) return true;
+    return false;
+}
+
+bool any_cgroup_used(const Dataset &data) {
+    for (const auto &c : data.configs)
+        if (c.cgroup.used) return true;
+    return false;
+}
+
+} // namespace
+
 std::vector<Table> build_tables(const Dataset &data, const TableOptions &options) {
     std::vector<Table> out;
     KeyColumns with_mode(data, true), without_mode(data, false);
@@ -267,6 +302,8 @@ std::vector<Table> build_tables(const Dataset &data, const TableOptions &options
     if (options.which.interpreters) out.push_back(interpreter_table(data, with_mode));
     if (options.which.gaggles) out.push_back(gaggle_table(data, with_mode));
     if (options.which.compare) out.push_back(compare_table(data, without_mode, options));
+    if (chosen(options.which.imports, any_import_times(data))) out.push_back(imports_table(data, with_mode));
+    if (chosen(options.which.cgroup, any_cgroup_used(data))) out.push_back(cgroup_table(data, with_mode));
     if (options.which.runs) out.push_back(runs_table(data, with_mode));
     return out;
 }

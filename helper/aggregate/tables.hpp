@@ -1,6 +1,7 @@
 // The tables pyimport-aggregate prints, built from a dataset.
 #pragma once
 #include "compare.hpp"
+#include "key_columns.hpp"  // Workload, workloads()
 #include "model.hpp"
 #include "table.hpp"
 
@@ -13,8 +14,14 @@ namespace agg {
 enum class CompareOn { gaggle, interpreter, run };
 const char *compare_on_name(CompareOn on);
 
+// Whether a table that exists only for some records (import times, cgroups)
+// is printed: never, when some record has its figures, or always (then with a
+// note saying why it is empty).
+enum class Show { no, if_present, yes };
+
 struct TableChoice {
     bool overall = true, interpreters = true, gaggles = true, compare = true, runs = false;
+    Show imports = Show::if_present, cgroup = Show::if_present;
 };
 
 struct TableOptions {
@@ -23,14 +30,8 @@ struct TableOptions {
     ComparisonSettings settings;
 };
 
-// The workloads (module list + label) of the dataset in order, tagged A, B, ...
-struct Workload {
-    std::string tag, modules, label;
-};
-std::vector<Workload> workloads(const Dataset &data);
-
 // In this order: workloads (when more than one), overall, interpreters,
-// gaggles, compare, runs; each only when chosen.
+// gaggles, compare, imports, cgroup, runs; each only when chosen.
 std::vector<Table> build_tables(const Dataset &data, const TableOptions &options);
 
 // The comparison for each scale present in both modes (used by the table and the tests).

@@ -338,7 +338,9 @@ pyimport::Result<void> write_report(const ReportInput &in, const std::string &di
         data = agg::collect(options);
     }
     agg::TableOptions table_options;
-    table_options.which = {true, true, true, false, false};  // the comparison comes as the verdict table
+    // The comparison comes as the verdict table; the runs table says per step
+    // how far apart its nodes released and how late any was.
+    table_options.which = {true, true, true, false, true, agg::Show::if_present, agg::Show::if_present};
     std::vector<Table> tables = data.configs.empty() ? std::vector<Table>{} : agg::build_tables(data, table_options);
 
     // The figures, with the 2017 study's data behind them.

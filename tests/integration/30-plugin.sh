@@ -17,7 +17,7 @@ USER_NAME=$("$TESTS_TOP/tests/infra/test-user" ensure)
 install_plugin
 exports_only_spank() {
     [ "$(nm -D --defined-only "$PLUGIN" | awk '{print $3}' | sort | tr '\n' ' ')" = \
-      "plugin_name plugin_type plugin_version slurm_spank_init slurm_spank_init_post_opt slurm_spank_user_init spank_plugin_version " ]
+      "plugin_name plugin_type plugin_version slurm_spank_init slurm_spank_init_post_opt slurm_spank_local_user_init slurm_spank_user_init spank_plugin_version " ]
 }
 check "the installed entry .so exports only the SPANK symbols" exports_only_spank
 check "the entry .so needs no C++ runtime" bash -c "! ldd '$PLUGIN' | grep -q 'libstdc++\|libjansson'"

@@ -121,7 +121,8 @@ check "kernel runtime refuses an image in a user-writable directory" user_writab
 # namespace and the interpreters die with it, and so do the mount and the
 # loop device. The interpreters hang (probe-python) so the kill lands mid-gaggle.
 loop_bound() { losetup -a | grep -qF "$IMAGE"; }
-interpreters_of_user() { pgrep -u "$USER_NAME" -f "sleep 3600" | wc -l; }
+# Live ones: a killed process whose parent died waits for PID 1 as a zombie.
+interpreters_of_user() { ps -u "$USER_NAME" -o stat=,args= | awk '$1 !~ /^Z/ && /sleep 3600/' | wc -l; }
 gaggle_hanging() { [ "$(interpreters_of_user)" -ge 2 ] && loop_bound; }
 all_gone() { ! loop_bound && [ "$(interpreters_of_user)" -eq 0 ]; }
 wait_until() {   # tenths-of-seconds command...
@@ -141,6 +142,7 @@ killed_mid_gaggle() {
     kill -KILL "$stepd"
     wait_until 50 all_gone
     local rc=$?
+    [ "$rc" -eq 0 ] || { diag "left: $(losetup -a | grep -cF "$IMAGE") loop device(s)"; ps -u "$USER_NAME" -o pid,ppid,stat,args | sed 's/^/# /'; }
     scancel "$job"; wait "$srun_pid"
     return $rc
 }
@@ -148,7 +150,8 @@ check "kernel mode: slurmstepd killed mid-gaggle takes interpreters, mount and l
 
 shared_fs_down() {
     "$MOOSEFS" down >/dev/null 2>&1
-    fault "no record written" conda="$ENVDIR" conda_python="$ENVDIR/usr/bin/python3" image="$IMAGE" runtime=kernel
+    fault "no record written" conda="$ENVDIR" conda_python="$ENVDIR/usr/bin/python3" image="$IMAGE" runtime=kernel ||
+        { sed 's/^/# /' "$WORK/srun.err" | head -5; ls "$WORK/out" | sed 's/^/# /'; return 1; }
 }
 check "shared file system down: one clear line, job runs, no record" shared_fs_down
 check "still no image mount left" no_image_mount_left

@@ -109,8 +109,8 @@ Test(aggregate_bad_data, foreign_json) {
 }
 
 Test(aggregate_bad_data, future_version) {
-    bad_file("future.json", edited(good_text(), "\"version\": 1", "\"version\": 7"),
-             "record version 7 is newer than this reader (1): upgrade pyimport-bench");
+    bad_file("future.json", edited(good_text(), "\"version\": 2", "\"version\": 7"),
+             "record version 7 is newer than this reader (2): upgrade pyimport-bench");
 }
 
 Test(aggregate_bad_data, inconsistent_record) {
@@ -241,7 +241,7 @@ Test(aggregate_bad_data, threads_do_not_change_the_output) {
     const std::string good = good_text();
     unit::write_text(dir.file("pyimport-10.0-n1x.json"), good.substr(0, 200));
     unit::write_text(dir.file("pyimport-15.0-n4x.json"), "[]");
-    unit::write_text(dir.file("pyimport-2.0-n9.json"), edited(good, "\"version\": 1", "\"version\": 9"));
+    unit::write_text(dir.file("pyimport-2.0-n9.json"), edited(good, "\"version\": 2", "\"version\": 9"));
     unit::write_text(dir.file("pyimport-25.0-n1x.json"), "");
     unit::write_text(dir.file("pyimport-33.0-n7x.json"), edited(good, "\"gaggle_size\": 2", "\"gaggle_size\": 3"));
     unit::write_text(dir.file("pyimport-39.0-n9.json"), edited(good, ":", ";"));

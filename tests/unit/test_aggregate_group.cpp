@@ -132,12 +132,7 @@ Test(aggregate_group, duplicate_record_is_skipped_and_named) {
 
 Test(aggregate_group, disagreeing_records_skip_the_job_step) {
     unit::TempDir dir;
-    NodeSpec s;
-    s.node_count = 2;
-    unit::write_record(dir, s);
-    s.node_index = 1;
-    s.modules = {"numpy"};
-    std::string odd = unit::write_record(dir, s);
+    const std::string odd = unit::write_disagreeing_step(dir, NodeSpec{}, [](NodeSpec &n) { n.modules = {"numpy"}; });
     Dataset d = collect_dir(dir);
     cr_assert(d.configs.empty());
     cr_assert_eq(d.totals.inconsistent, 1u);
@@ -313,4 +308,128 @@ Test(aggregate_group, records_another_user_wrote_for_a_job_step_are_kept_apart) 
               unit::problem_list(d.problems).c_str());
     cr_assert_eq(d.totals.other_users, 1u);
     cr_assert_eq(d.totals.duplicates, 0u, "a forged record outvoted a real one");
+}
+
+// ---- the common release ---------------------------------------------------------
+
+namespace {
+
+// A job step of `nodes` records, all planned for `planned_s`, node i released
+// at planned + release_after_s[i] (and ready 1 ms before the instant unless late_s[i] > 0).
+void write_synchronised_run(const unit::TempDir &dir, NodeSpec s, const std::vector<double> &release_after_s,
+                            const std::vector<double> &late_s = {}) {
+    s.node_count = int(release_after_s.size());
+    s.planned_s = s.release_s;
+    for (int i = 0; i < s.node_count; ++i) {
+        NodeSpec n = s;
+        n.node_index = i;
+        n.release_s = s.planned_s + release_after_s[size_t(i)];
+        const double late = size_t(i) < late_s.size() ? late_s[size_t(i)] : 0;
+        if (late > 0) n.ready_s = n.release_s;  // ready after the instant: released at once
+        unit::write_record(dir, n);
+    }
+}
+
+const RunSummary &only_run(const Dataset &d) {
+    cr_assert_eq(d.configs.size(), 1u);
+    cr_assert_eq(d.configs[0].runs.size(), 1u);
+    return d.configs[0].runs[0];
+}
+
+} // namespace
+
+Test(aggregate_group, a_synchronised_step_is_timed_from_its_common_instant) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.walls = {1.0, 2.0};  // gaggle 2.001 s
+    write_synchronised_run(dir, s, {0.000120, 0.000080, 0.000300});
+    const Dataset d = collect_dir(dir);
+    const RunSummary &r = only_run(d);
+    cr_assert(r.synchronised);
+    near(r.overall_s(), 0.000300 + 2.001, "overall from the instant");
+    near(double(r.release_spread_ns) / 1e9, 0.000220, "release spread");
+    cr_assert_eq(r.late_nodes, 0);
+    cr_assert_eq(r.clock_error_ns, 0, "one boot id is one clock: %lld", static_cast<long long>(r.clock_error_ns));
+    cr_assert_eq(r.unsynchronised_clocks, 0, "one clock cannot disagree with itself");
+}
+
+Test(aggregate_group, late_nodes_are_counted_and_the_latest_named) {
+    unit::TempDir dir;
+    NodeSpec s;
+    write_synchronised_run(dir, s, {0.0001, 0.35, 0.0002, 0.05}, {0, 0.35, 0, 0.05});
+    const Dataset d = collect_dir(dir);
+    const RunSummary &r = only_run(d);
+    cr_assert(r.synchronised, "late nodes still took the common instant");
+    cr_assert_eq(r.late_nodes, 2);
+    near(double(r.latest_ns) / 1e9, 0.35, "latest");
+    near(double(r.release_spread_ns) / 1e9, 0.3499, "spread");
+}
+
+Test(aggregate_group, steps_without_one_instant_are_timed_from_the_first_release) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.walls = {1.0, 2.0};
+    unit::write_run(dir, s, 3, 0.5);  // sync off: releases at +0, +0.5, +1.0
+    s.job = 2;
+    write_synchronised_run(dir, s, {0.1, 0.2});
+    s.job = 3;  // two nodes that took different instants
+    s.node_count = 2;
+    s.planned_s = s.release_s;
+    unit::write_record(dir, s);
+    s.node_index = 1;
+    s.planned_s += 1;
+    s.release_s += 1;
+    unit::write_record(dir, s);
+    Dataset d = collect_dir(dir);
+    const RunSummary &off = config(d, Mode::conda, 3, 2).runs.at(0);
+    cr_assert(!off.synchronised);
+    near(off.overall_s(), 3.001, "sync off");
+    near(double(off.release_spread_ns) / 1e9, 1.0, "sync off spread");
+    const auto &two = config(d, Mode::conda, 2, 2).runs;
+    cr_assert_eq(two.size(), 2u);
+    cr_assert(two[0].synchronised && !two[1].synchronised);
+    near(two[0].overall_s(), 0.2 + 2.001, "synchronised");
+    near(two[1].overall_s(), 1.0 + 2.001, "two instants: from the first release");
+}
+
+Test(aggregate_group, clocks_of_several_machines_bound_the_error) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.node_count = 2;
+    s.planned_s = s.release_s;
+    s.boot_id = "machine-a";
+    s.maxerror_us = 1500;
+    s.clock_status = 0x2001;  // PLL on, synchronised
+    unit::write_record(dir, s);
+    s.node_index = 1;
+    s.boot_id = "machine-b";
+    s.maxerror_us = 40000;
+    s.clock_status = 0x40;  // STA_UNSYNC
+    unit::write_record(dir, s);
+    const Dataset d = collect_dir(dir);
+    const RunSummary &r = only_run(d);
+    cr_assert_eq(r.clock_error_ns, 2 * 40000 * 1000LL, "twice the worst maxerror");
+    cr_assert_eq(r.unsynchronised_clocks, 1);
+}
+
+Test(aggregate_group, version_1_records_say_nothing_of_clocks) {
+    unit::TempDir dir;
+    NodeSpec s;
+    s.node_count = 2;
+    std::vector<std::string> paths = {unit::write_record(dir, s)};
+    s.node_index = 1;
+    paths.push_back(unit::write_record(dir, s));
+    for (const auto &path : paths) {
+        auto rec = pyimport::record_from_json(unit::read_text(path));
+        cr_assert(bool(rec));
+        rec->version = 1;  // written without the fields version 2 added
+        const std::string text = pyimport::record_to_json(*rec);
+        cr_assert(!unit::contains(text, "\"sync\"") && !unit::contains(text, "\"clock\""), "%s", text.c_str());
+        unit::write_text(path, text);
+    }
+    Dataset d = collect_dir(dir);
+    cr_assert(d.problems.empty(), "%s", unit::problem_list(d.problems).c_str());
+    const RunSummary &r = only_run(d);
+    cr_assert(!r.synchronised);
+    cr_assert_eq(r.clock_error_ns, -1);
 }

@@ -112,10 +112,14 @@ Test(bench_option, timeout_is_a_plain_whole_number) {
 }
 
 Test(bench_option, modules_rejections) {
-    const std::string allowed = "use Python module names separated by ':'";
+    const std::string allowed = "use up to 64 Python module names separated by ':'";
     for (const char *bad : {"", "numpy::scipy", "numpy:", ":numpy", "1abc", "a-b", ".os", "os.", "os..path", "num py"})
         rejected(std::string("conda,1,modules=") + bad, {"invalid modules '" + std::string(bad) + "'", allowed});
     rejected("conda,1,modules=numpy,scipy", {"unknown key 'scipy'"});  // ',' separates fields, ':' modules
+    std::string many = "m0";
+    for (int i = 1; i < 64; ++i) many += ":m" + std::to_string(i);
+    cr_assert_eq(accepted("conda,1,modules=" + many).modules.size(), 64u);
+    rejected("conda,1,modules=" + many + ":m64", {"invalid modules", allowed});
 }
 
 Test(bench_option, label_bounds_and_characters) {
@@ -213,4 +217,26 @@ Test(bench_option, plugin_log_lines_are_one_clean_bounded_line) {
     cr_assert(is_clean_text(huge) && huge.size() < 1000, "%zu bytes", huge.size());
     cr_assert(unit::contains(huge, "...(102404 bytes)"), "the cut is said");
     cr_assert_lt(log_safe(std::string(5000, 'a')).size(), 1000u, "a long clean message is cut too");
+}
+
+Test(bench_option, sync_and_importtime_keys) {
+    cr_assert(accepted("conda,2").sync, "sync is on by default");
+    cr_assert(!accepted("conda,2,sync=off").sync);
+    cr_assert(accepted("conda,2,sync=on").sync);
+    rejected("conda,2,sync=maybe", {"invalid sync 'maybe'", "use sync=on or sync=off"});
+    cr_assert(!accepted("conda,2").importtime, "importtime is off by default");
+    cr_assert(accepted("conda,2,importtime=on").importtime);
+    cr_assert(!accepted("conda,2,importtime=on,importtime=off").importtime, "the last value counts");
+    rejected("conda,2,importtime=1", {"invalid importtime '1'", "use importtime=on or importtime=off"});
+    rejected("conda,2,colour=red", {"allowed are modules=, timeout=, label=, sync=, importtime="});
+}
+
+Test(bench_option, the_site_may_forbid_or_force_importtime) {
+    RequestLimits forbid, force;
+    forbid.importtime = ImportTimePolicy::forbid;
+    force.importtime = ImportTimePolicy::force;
+    rejected("conda,2,importtime=on", {"importtime=on", "this site does not allow it (importtime=forbid"}, forbid);
+    cr_assert(!accepted("conda,2,importtime=off", forbid).importtime);
+    cr_assert(accepted("conda,2", force).importtime, "forced without the key");
+    rejected("conda,2,importtime=off", {"importtime=off", "importtime=force"}, force);
 }

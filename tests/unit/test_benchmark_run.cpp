@@ -445,3 +445,65 @@ Test(benchmark_run, ch_runs_directory_is_made_first_and_must_be_the_job_users) {
                    {"ch-run's directory '" + storage + "' is not a directory of the job user's (uid 65534)"});
     rmdir(storage.c_str());
 }
+
+// ---- the common release, import times, the gaggle's cgroup -------------------------
+
+Test(benchmark_run, a_planned_release_is_kept_and_met) {
+    TempDir outdir;
+    BenchmarkContext ctx = conda_context("/bin/true", outdir.path());
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    const int64_t at = int64_t(now.tv_sec) * 1000000000 + now.tv_nsec + 200000000;
+    ctx.release = {SyncState::on, at, ""};
+    const Record &rec = ran(ctx).record;
+    expect_eq(rec.gaggle.sync, "on", "gaggle.sync");
+    cr_assert_eq(rec.gaggle.planned_release_unix_ns, at);
+    cr_assert(rec.gaggle.ready_unix_ns < at && rec.gaggle.release_unix_ns >= at);
+    cr_assert(!rec.clock.boot_id.empty(), "the clock's state is recorded");
+    ctx.release = {SyncState::refused, 0, "no release instant reached this node"};
+    const Record &refused = ran(ctx).record;
+    expect_eq(refused.gaggle.sync, "refused", "gaggle.sync");
+    expect_eq(refused.gaggle.sync_note, "no release instant reached this node", "gaggle.sync_note");
+}
+
+Test(benchmark_run, importtime_gives_each_interpreter_its_module_times) {
+    TempDir outdir;
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", outdir.path());
+    ctx.site.modules = {"json", "email.mime.text", "os"};
+    ctx.request.importtime = true;
+    const BenchmarkOutcome outcome = ran(ctx);
+    auto rec = record_from_json(unit::read_text(outcome.record_path));
+    cr_assert(bool(rec), "%s", unit::error_of(rec).c_str());
+    cr_assert(rec->run.importtime);
+    expect_eq(rec->run.argv, {"/usr/bin/python3", "-X", "importtime", "-c", "import json, email.mime.text, os"}, "argv");
+    for (const InterpreterFigures &f : rec->gaggle.interpreters) {
+        cr_assert(f.succeeded());
+        cr_assert_eq(f.import_us.size(), 3u);
+        cr_assert(f.import_us[0] > 0 && f.import_us[1] > f.import_us[0] / 100, "json %lld, email.mime.text %lld",
+                  static_cast<long long>(f.import_us[0]), static_cast<long long>(f.import_us[1]));
+        cr_assert_eq(f.import_us[2], -1, "os is imported at start-up, never at the top level");
+        cr_assert(!f.slowest_modules.empty() && f.slowest_modules.size() <= 5);
+    }
+    ctx.request.importtime = false;
+    const Record &plain = ran(ctx).record;
+    cr_assert(!plain.run.importtime && plain.gaggle.interpreters[0].import_us.empty());
+}
+
+Test(benchmark_run, the_gaggle_runs_in_a_cgroup_of_its_own_when_the_node_allows) {
+    TempDir outdir;
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", outdir.path());
+    ctx.site.modules = {"json"};
+    const Record &rec = ran(ctx).record;
+    if (geteuid() != 0) {
+        expect_eq(rec.gaggle.cgroup.state, "unavailable", "cgroup.state");
+        expect_message(rec.gaggle.cgroup.note, {"cgroups: no permission"});
+        return;
+    }
+    expect_eq(rec.gaggle.cgroup.state, "used", "cgroup.state");
+    cr_assert(rec.gaggle.cgroup.cpu_ns > 0 && rec.gaggle.cgroup.memory_peak_bytes > 0);
+    cr_assert_eq(rec.gaggle.cgroup.leftovers_killed, 0);
+    ctx.site.cgroup = false;
+    const Record &off = ran(ctx).record;
+    expect_eq(off.gaggle.cgroup.state, "off", "cgroup.state");
+    cr_assert_eq(off.gaggle.cgroup.cpu_ns, -1);
+}

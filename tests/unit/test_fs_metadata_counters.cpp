@@ -18,27 +18,6 @@ using unit::expect_message;
 
 namespace {
 
-// tests/unit/samples, found from the source file's name (the build compiles
-// tests/unit/test_*.cpp from the top directory) or from the binary's place
-// (BUILD/tests/unit/test_*).
-std::string sample(const std::string &name) {
-    std::string here = __FILE__;
-    here = here.substr(0, here.rfind('/') + 1);
-    std::vector<std::string> dirs = {here + "samples/"};
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        std::string dir(exe, size_t(n));
-        dir = dir.substr(0, dir.rfind('/'));
-        dirs.push_back(dir + "/../../../tests/unit/samples/");
-    }
-    for (const auto &d : dirs)
-        if (access((d + name).c_str(), R_OK) == 0) return unit::read_text(d + name);
-    cr_assert_fail("sample %s not found (looked in %s and the binary's ../../../tests/unit/samples)", name.c_str(),
-                   dirs[0].c_str());
-    return "";
-}
-
 int64_t at(const CounterMap &m, const std::string &key) {
     auto it = m.find(key);
     cr_assert(it != m.end(), "no '%s'", key.c_str());
@@ -94,7 +73,7 @@ bool taken(const Result<std::optional<MetadataSnapshot>> &result) { return resul
 // ---- mountinfo ----------------------------------------------------------------
 
 Test(mountinfo, parses_entries_and_undoes_escapes) {
-    const auto mounts = parse_mountinfo(sample("mountinfo.txt"));
+    const auto mounts = parse_mountinfo(unit::sample("mountinfo.txt"));
     cr_assert_eq(mounts.size(), 13u, "13 well-formed lines, got %zu (the two malformed ones skipped)", mounts.size());
     cr_expect(mounts[4].mount_point == "/tmp/mfs-counters/mnt");
     cr_expect(mounts[4].fs_type == "fuse");
@@ -105,7 +84,7 @@ Test(mountinfo, parses_entries_and_undoes_escapes) {
 }
 
 Test(mountinfo, longest_prefix_wins) {
-    const auto mounts = parse_mountinfo(sample("mountinfo.txt"));
+    const auto mounts = parse_mountinfo(unit::sample("mountinfo.txt"));
     // PATH -> "MOUNT_POINT TYPE" of the mount holding it
     const std::pair<const char *, const char *> cases[] = {
         {"/tmp/mfs-counters/mnt/env/bin/python3", "/tmp/mfs-counters/mnt fuse"},
@@ -153,7 +132,7 @@ Test(mountinfo, kinds) {
 // ---- parsers ------------------------------------------------------------------
 
 Test(parsers, moosefs_stats_live_sample) {
-    const CounterMap c = parse_moosefs_stats(sample("moosefs-stats-after.txt"));
+    const CounterMap c = parse_moosefs_stats(unit::sample("moosefs-stats-after.txt"));
     cr_expect_eq(c.size(), 54u, "57 counter lines minus 3 gauges, got %zu", c.size());
     expect_counters(c, {
         {"fuse_ops", 576},
@@ -191,7 +170,7 @@ Test(parsers, moosefs_stats_tolerates_junk) {
 }
 
 Test(parsers, nfs_mountstats_v4_mount_on_top) {
-    auto c = parse_nfs_mountstats(sample("nfs-mountstats.txt"), "/sw");
+    auto c = parse_nfs_mountstats(unit::sample("nfs-mountstats.txt"), "/sw");
     cr_assert(c.has_value(), "no block for /sw");
     cr_expect_eq(c->size(), 69u, "the NFSv4.2 block's 69 ops, got %zu", c->size());
     expect_counters(*c, {
@@ -211,7 +190,7 @@ Test(parsers, nfs_mountstats_v4_mount_on_top) {
 }
 
 Test(parsers, nfs_mountstats_v3_and_escaped_mount_point) {
-    const std::string text = sample("nfs-mountstats.txt");
+    const std::string text = unit::sample("nfs-mountstats.txt");
     auto home = parse_nfs_mountstats(text, "/home");
     cr_assert(home.has_value());
     cr_expect_eq(home->size(), 22u, "NFSv3 has 22 procedures, got %zu", home->size());
@@ -249,7 +228,7 @@ Test(parsers, nfs_mountstats_block_without_per_op_statistics) {
 }
 
 Test(parsers, lustre_llite_stats) {
-    const CounterMap c = parse_lustre_llite_stats(sample("lustre-llite-stats.txt"));
+    const CounterMap c = parse_lustre_llite_stats(unit::sample("lustre-llite-stats.txt"));
     cr_expect_eq(c.size(), 21u, "got %zu", c.size());
     expect_counters(c, {
         {"open", 815},
@@ -261,7 +240,7 @@ Test(parsers, lustre_llite_stats) {
     });
     expect_absent(c, "snapshot_time");
     expect_absent(c, "elapsed_time");
-    const CounterMap old = parse_lustre_llite_stats(sample("lustre-llite-stats-old.txt"));
+    const CounterMap old = parse_lustre_llite_stats(unit::sample("lustre-llite-stats-old.txt"));
     cr_expect_eq(old.size(), 14u, "got %zu", old.size());
     expect_counters(old, {
         {"getattr", 131},
@@ -321,9 +300,9 @@ Test(diff, hand_computed) {
 
 Test(diff, moosefs_live_samples) {
     MetadataSnapshot before{"moosefs", "/tmp/mfs-counters/mnt", "/tmp/mfs-counters/mnt/.stats",
-                            parse_moosefs_stats(sample("moosefs-stats-before.txt"))};
+                            parse_moosefs_stats(unit::sample("moosefs-stats-before.txt"))};
     MetadataSnapshot after = before;
-    after.counters = parse_moosefs_stats(sample("moosefs-stats-after.txt"));
+    after.counters = parse_moosefs_stats(unit::sample("moosefs-stats-after.txt"));
     const CounterMap d = diff_metadata_counters(before, after);
     // By hand from the two files: 20 stat(1) of tree/a/f1..f20, each a lookup at the master, plus
     // "tree" and "a" (directory entries cached 1 s); the "after" read of .stats: one open, reads.
@@ -350,7 +329,7 @@ Test(diff, moosefs_live_samples) {
 }
 
 Test(diff, nfs_totals_from_the_sample) {
-    const std::string text = sample("nfs-mountstats.txt");
+    const std::string text = unit::sample("nfs-mountstats.txt");
     const auto v4 = snap("nfs", *parse_nfs_mountstats(text, "/sw"), "/proc/self/mountstats");
     const CounterMap d = diff_metadata_counters(zeroed(v4), v4);
     expect_counters(d, {
@@ -378,7 +357,7 @@ Test(diff, nfs_totals_from_the_sample) {
 }
 
 Test(diff, lustre_totals_from_the_samples) {
-    const auto now = snap("lustre", parse_lustre_llite_stats(sample("lustre-llite-stats.txt")));
+    const auto now = snap("lustre", parse_lustre_llite_stats(unit::sample("lustre-llite-stats.txt")));
     const CounterMap d = diff_metadata_counters(zeroed(now), now);
     expect_absent(d, "lookups");  // llite stats count no lookups
     expect_counter(d, "getattrs", 5123);
@@ -388,7 +367,7 @@ Test(diff, lustre_totals_from_the_samples) {
     expect_counter(d, "metadata_total", 7458);
     expect_counter(d, "lustre.inode_permission", 24001);
 
-    const auto old = snap("lustre", parse_lustre_llite_stats(sample("lustre-llite-stats-old.txt")));
+    const auto old = snap("lustre", parse_lustre_llite_stats(unit::sample("lustre-llite-stats-old.txt")));
     const CounterMap d2 = diff_metadata_counters(zeroed(old), old);
     // open 28 + close 28 + setattr 1 + getattr 131 + getxattr 3 + statfs 1
     expect_counter(d2, "metadata_total", 192);
@@ -477,7 +456,7 @@ Test(snapshot, moosefs_through_made_up_proc) {
     unit::TempDir dir;
     const std::string mnt = make_dir(dir, "mnt");
     make_dir(dir, "mnt/env");
-    make_file(dir, "mnt/.stats", sample("moosefs-stats-before.txt"));
+    make_file(dir, "mnt/.stats", unit::sample("moosefs-stats-before.txt"));
     MetadataCounterSources sources;
     sources.mountinfo = make_file(dir, "mountinfo", fake_mountinfo(mnt, "fuse", "mfs\\043192.0.2.2:19621"));
     auto result = snapshot_metadata_counters(mnt + "/env/../env", sources);
@@ -506,7 +485,7 @@ Test(snapshot, moosefs_through_made_up_proc) {
 Test(snapshot, nfs_through_made_up_proc) {
     unit::TempDir dir;
     const std::string mnt = make_dir(dir, "sw");
-    std::string stats = sample("nfs-mountstats.txt");
+    std::string stats = unit::sample("nfs-mountstats.txt");
     // The sample's /sw block, moved to this test's mount point.
     const std::string from = "mounted on /sw with fstype nfs4", to = "mounted on " + mnt + " with fstype nfs4";
     stats.replace(stats.find(from), from.size(), to);
@@ -536,7 +515,7 @@ Test(snapshot, lustre_through_made_up_roots) {
     make_dir(dir, "debug");     // ... and its stats in debugfs
     make_dir(dir, "debug/scratch-ffff9c3a6e1f8800");
     make_dir(dir, "debug/proj-ffff9c3a11112222");
-    make_file(dir, "debug/scratch-ffff9c3a6e1f8800/stats", sample("lustre-llite-stats.txt"));
+    make_file(dir, "debug/scratch-ffff9c3a6e1f8800/stats", unit::sample("lustre-llite-stats.txt"));
     MetadataCounterSources sources;
     sources.mountinfo = make_file(dir, "mountinfo", fake_mountinfo(mnt, "lustre", "10.0.0.1@o2ib:/scratch"));
     sources.lustre_llite_roots = {dir.file("missing"), dir.file("proc"), dir.file("sys"), dir.file("debug")};

@@ -522,3 +522,103 @@ Test(gaggle, invalid_spec) {
     expect_message(not_run(spec_for({""})), {message});
     expect_message(not_run(spec_for({})), {message});
 }
+
+// ---- stderr head capture (GaggleSpec::stderr_head_bytes, for -X importtime) ----------
+
+#include "import_times.hpp"  // only the tests below parse what they capture
+
+Test(gaggle, stderr_head_holds_the_importtime_output) {
+    GaggleSpec spec = spec_for({"/usr/bin/python3", "-X", "importtime", "-c", "import json"}, 2);
+    spec.stderr_head_bytes = 256 * 1024;
+    for (const InterpreterFigures &f : ran(spec).interpreters) {
+        cr_assert(f.succeeded(), "interpreter %d failed: %s", f.index, f.stderr_tail.c_str());
+        cr_assert(f.stderr_head.size() > 1000 && f.stderr_head.size() < spec.stderr_head_bytes,
+                  "interpreter %d: %zu bytes of stderr head", f.index, f.stderr_head.size());
+        cr_assert(f.stderr_head.rfind("import time: self [us] | cumulative | imported package\n", 0) == 0,
+                  "interpreter %d: stderr head starts '%.60s'", f.index, f.stderr_head.c_str());
+        const ImportTimeSummary s = summarize_import_times(f.stderr_head, {"json", "numpy"});
+        cr_assert_gt(s.requested_cumulative_us.at(0), 0, "json: %lld", (long long)s.requested_cumulative_us.at(0));
+        cr_assert_eq(s.requested_cumulative_us.at(1), kNotImported);
+        cr_assert_eq(s.slowest.size(), kSlowestModules);
+        for (const SlowModule &m : s.slowest)
+            cr_assert(m.self_us > 0 && m.cumulative_us >= m.self_us, "%s", m.name.c_str());
+    }
+    no_child_left();
+}
+
+Test(gaggle, stderr_head_is_empty_unless_asked_for) {
+    const InterpreterFigures f = ran_one(spec_for({"/usr/bin/python3", "-X", "importtime", "-c", "import json"}));
+    cr_assert(f.succeeded());
+    expect_eq(f.stderr_head, "", "stderr_head by default");
+}
+
+// 50 MB of stderr against a head of the largest size: the head is the first
+// MiB exactly, the tail still the last bytes, and neither the parent nor the
+// drain grows with the flood.
+Test(gaggle, stderr_head_of_a_flood_is_bounded) {
+    const size_t head = 1 << 20;
+    const std::string line = "0123456789abcdef\n";  // what yes prints
+    GaggleSpec spec = shell("printf 'FIRST\\n' >&2; yes 0123456789abcdef | head -c 50000000 >&2; printf END >&2; exit 3",
+                            2);
+    spec.stderr_head_bytes = head;
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
+    const GaggleFigures g = ran(spec);
+    rusage after{};
+    getrusage(RUSAGE_SELF, &after);
+    std::string expected = "FIRST\n";
+    for (size_t at = 0; expected.size() < head; ++at) expected += line[at % line.size()];
+    for (const InterpreterFigures &f : g.interpreters) {
+        expect_exit(f, 3, 0, false);
+        cr_assert_eq(f.stderr_head.size(), head, "interpreter %d: %zu bytes", f.index, f.stderr_head.size());
+        cr_assert(f.stderr_head == expected, "interpreter %d: the head is not the first MiB", f.index);
+        cr_assert(f.stderr_tail.size() == 1024 && f.stderr_tail.substr(1021) == "END", "interpreter %d: tail",
+                  f.index);
+        cr_assert_lt(f.wall_ns, 10 * kSecond, "interpreter %d took %lld ns", f.index, (long long)f.wall_ns);
+    }
+    // Two heads, two tails and their copies: a few MiB, not 100 MB.
+    cr_assert_lt(after.ru_maxrss - before.ru_maxrss, 16 * 1024, "the parent grew by %ld KiB",
+                 after.ru_maxrss - before.ru_maxrss);
+    no_child_left();
+}
+
+Test(gaggle, stderr_head_above_the_cap_fails_the_setup) {
+    GaggleSpec spec = spec_for({"/bin/true"}, 2);
+    spec.stderr_head_bytes = (1 << 20) + 1;
+    expect_message(not_run(spec), {"stderr head of 1048577 bytes asked for, at most 1048576 per interpreter"});
+    no_child_left();
+}
+
+// ---- the gaggle's cgroup -------------------------------------------------------
+
+Test(gaggle, daemons_an_interpreter_leaves_are_killed_and_counted) {
+    if (geteuid() != 0) cr_skip_test("cgroups need root");
+    unit::TempDir dir;
+    // setsid + double fork: out of the interpreter's process group,
+    // reparented; the interpreter ends once its daemon runs.
+    GaggleSpec spec = shell("f=" + dir.path() + "/daemon.$$; (setsid sh -c \"echo \\$\\$ > $f.new; mv $f.new $f; "
+                            "exec sleep 300\" &); while [ ! -s $f ]; do sleep 0.01; done",
+                            2);
+    spec.use_cgroup = true;
+    const GaggleFigures g = ran(spec);
+    expect_eq(g.cgroup.state, "used", "cgroup.state");
+    cr_assert_eq(g.cgroup.leftovers_killed, 2, "two daemons, got %lld", static_cast<long long>(g.cgroup.leftovers_killed));
+    const auto files = dir.entries();
+    cr_assert_eq(files.size(), 2u);
+    for (const auto &name : files) {
+        const pid_t daemon = pid_t(std::stol(unit::read_text(dir.file(name))));
+        // Dead: gone, or a zombie waiting for init (the daemon's parent).
+        const std::string stat = unit::read_text("/proc/" + std::to_string(daemon) + "/stat");
+        const size_t state = stat.rfind(") ");
+        cr_assert(stat.empty() || (state != std::string::npos && stat[state + 2] == 'Z'), "the daemon %d survived: %s",
+                  int(daemon), stat.c_str());
+    }
+    cr_assert(g.cgroup.cpu_ns > 0, "no CPU counted");
+    no_child_left();
+}
+
+Test(gaggle, without_a_cgroup_the_figures_say_off) {
+    const GaggleFigures g = ran(shell("exit 0"));
+    expect_eq(g.cgroup.state, "off", "cgroup.state");
+    cr_assert_eq(g.cgroup.cpu_ns, -1);
+}

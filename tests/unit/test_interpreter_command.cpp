@@ -259,3 +259,21 @@ Test(interpreter_command, checked_with_the_callers_effective_ids) {
     });
     expect_eq(error, "image " + image + " is not readable: Permission denied", "error with effective uid 65534");
 }
+
+Test(interpreter_command, importtime_goes_before_the_code_in_every_form) {
+    BenchRequest conda = request(Mode::conda, {"json"});
+    conda.importtime = true;
+    expect_eq(built(conda_site("/opt/env", "/opt/env/bin/python3"), conda).argv,
+              {"/opt/env/bin/python3", "-X", "importtime", "-c", "import json"}, "conda");
+    BenchRequest container = request(Mode::container, {"json"});
+    container.importtime = true;
+    expect_eq(built(container_site(Runtime::charliecloud, "/usr/bin/ch-run", "/img.sqfs"), container).argv,
+              {"/usr/bin/ch-run", "/img.sqfs", "--", "/opt/py/bin/python3", "-X", "importtime", "-c", "import json"},
+              "charliecloud");
+    expect_eq(built(container_site(Runtime::apptainer, "/usr/bin/apptainer", "/img.sif"), container).argv,
+              {"/usr/bin/apptainer", "exec", "/img.sif", "/opt/py/bin/python3", "-X", "importtime", "-c", "import json"},
+              "apptainer");
+    container.importtime = false;
+    expect_eq(built(container_site(Runtime::apptainer, "/usr/bin/apptainer", "/img.sif"), container).argv,
+              {"/usr/bin/apptainer", "exec", "/img.sif", "/opt/py/bin/python3", "-c", "import json"}, "without");
+}

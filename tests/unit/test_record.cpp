@@ -62,7 +62,18 @@ Record full_record() {
     r.gaggle.release_unix_ns = 1700000000123456789;
     r.gaggle.wall_ns = 9000000000;
     r.gaggle.last_exit_unix_ns = r.gaggle.release_unix_ns + r.gaggle.wall_ns;
+    r.gaggle.sync = "on";
+    r.gaggle.planned_release_unix_ns = r.gaggle.release_unix_ns - 120000;
+    r.gaggle.ready_unix_ns = r.gaggle.release_unix_ns - 1500000000;
+    r.clock = {1500, 200, 0x2001, 0, "tsc", "5518374c-9eba-4bac-af74-b3e338925d5b"};
+    r.gaggle.cgroup = {"used", "max_processes unknown", 4200000000, 512 << 20, 8192, 2, -1, 1};
+    r.run.importtime = true;
     r.gaggle.interpreters = {interpreter(0, 1000), interpreter(1, 2000), interpreter(2, 3000)};
+    InterpreterFigures &imported = r.gaggle.interpreters[0];  // modules numpy, os.path
+    imported.import_us = {812345, -1};
+    imported.slowest_modules = {"numpy.core._multiarray_umath", "numpy"};
+    imported.slowest_self_us = {120000, 40000};
+    imported.slowest_cumulative_us = {300000, 812345};
     InterpreterFigures &failed = r.gaggle.interpreters[1];
     failed.exit_code = 127;
     failed.exec_errno = 2;
@@ -162,6 +173,7 @@ std::string interpreter_difference(const InterpreterFigures &a, const Interprete
     SAME(index), SAME(pid), SAME(start_skew_ns), SAME(wall_ns), SAME(user_ns), SAME(system_ns), SAME(max_rss_kib);
     SAME(minor_faults), SAME(major_faults), SAME(block_in), SAME(block_out), SAME(voluntary_switches);
     SAME(involuntary_switches), SAME(exit_code), SAME(signal), SAME(timed_out), SAME(exec_errno), SAME(stderr_tail);
+    SAME(import_us), SAME(slowest_modules), SAME(slowest_self_us), SAME(slowest_cumulative_us);
     return d.first;
 }
 #undef SAME
@@ -177,6 +189,12 @@ std::string first_difference(const Record &a, const Record &b) {
     SAME(run.runtime), SAME(run.mount_driver), SAME(run.env_digest), SAME(run.fs_type), SAME(run.timeout_s);
     SAME(run.workdir), SAME(run.label);
     SAME(gaggle.release_unix_ns), SAME(gaggle.last_exit_unix_ns), SAME(gaggle.wall_ns);
+    SAME(gaggle.sync), SAME(gaggle.sync_note), SAME(gaggle.planned_release_unix_ns), SAME(gaggle.ready_unix_ns);
+    SAME(clock.maxerror_us), SAME(clock.esterror_us), SAME(clock.status), SAME(clock.time_state);
+    SAME(clock.source), SAME(clock.boot_id);
+    SAME(run.importtime), SAME(gaggle.cgroup.state), SAME(gaggle.cgroup.note), SAME(gaggle.cgroup.cpu_ns);
+    SAME(gaggle.cgroup.memory_peak_bytes), SAME(gaggle.cgroup.io_bytes), SAME(gaggle.cgroup.io_operations);
+    SAME(gaggle.cgroup.max_processes), SAME(gaggle.cgroup.leftovers_killed);
     SAME(gaggle.interpreters.size()), SAME(fs_metadata_ops);
     if (!d.first.empty()) return d.first;
     for (size_t i = 0; i < a.gaggle.interpreters.size() && d.first.empty(); ++i)
@@ -239,7 +257,7 @@ Test(record, empty_optional_texts_are_null_and_read_back_empty) {
 Test(record, header_and_derived_gaggle_counts) {
     JsonPtr root = load(record_to_json(full_record()));
     expect_eq(json_string_value(json_object_get(root.get(), "format")), "pyimport-bench-record", "format");
-    cr_assert_eq(json_integer_value(json_object_get(root.get(), "version")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(root.get(), "version")), 2);
     json_t *gaggle = json_object_get(root.get(), "gaggle");
     cr_assert_eq(json_integer_value(json_object_get(gaggle, "succeeded")), 1);
     cr_assert_eq(json_integer_value(json_object_get(gaggle, "failed")), 2);
@@ -327,8 +345,144 @@ Test(record, foreign_json_is_not_a_record) {
 }
 
 Test(record, newer_version_is_refused) {
-    rejected(with("version", json_integer(2)),
-             "record version 2 is newer than this reader (1): upgrade pyimport-bench");
+    rejected(with("version", json_integer(3)),
+             "record version 3 is newer than this reader (2): upgrade pyimport-bench");
+}
+
+// ---- version 1 and version 2 ---------------------------------------------------
+
+// The full record as version 1 wrote it: no common release, no clock.
+std::string version_1_text() {
+    JsonPtr root = load(record_to_json(full_record()));
+    json_object_set_new(root.get(), "version", json_integer(1));
+    json_object_del(root.get(), "clock");
+    json_object_del(root.get(), "cgroup");
+    json_object_del(json_object_get(root.get(), "run"), "importtime");
+    json_t *list = json_object_get(root.get(), "interpreters");
+    for (size_t i = 0; i < json_array_size(list); ++i)
+        for (const char *key : {"import_us", "slowest_modules", "slowest_self_us", "slowest_cumulative_us"})
+            json_object_del(json_array_get(list, i), key);
+    json_t *gaggle = json_object_get(root.get(), "gaggle");
+    for (const char *key : {"sync", "sync_note", "planned_release_unix_ns", "ready_unix_ns"}) json_object_del(gaggle, key);
+    return dump(root.get());
+}
+
+Test(record, version_1_is_read_without_release_or_clock) {
+    const Record rec = parsed(version_1_text());
+    cr_assert_eq(rec.version, 1);
+    expect_eq(rec.gaggle.sync, "", "gaggle.sync");
+    cr_assert_eq(rec.gaggle.planned_release_unix_ns, 0);
+    cr_assert_eq(rec.clock.maxerror_us, 0);
+    expect_eq(rec.clock.boot_id, "", "clock.boot_id");
+    cr_assert_eq(rec.gaggle.release_unix_ns, full_record().gaggle.release_unix_ns);
+}
+
+Test(record, version_1_ignores_fields_of_version_2) {
+    // Not its own: whatever they hold, a version 1 reader never looked at them.
+    JsonPtr root = load(version_1_text());
+    json_object_set_new(root.get(), "clock", json_string("\x1b]0;x"));
+    json_object_set_new(json_object_get(root.get(), "gaggle"), "sync", json_integer(7));
+    const Record rec = parsed(dump(root.get()));
+    expect_eq(rec.gaggle.sync, "", "gaggle.sync");
+}
+
+Test(record, a_version_1_record_is_written_back_as_version_1) {
+    const std::string text = version_1_text();
+    const Record rec = parsed(text);
+    const std::string again = record_to_json(rec);
+    cr_assert(unit::contains(again, "\"version\": 1,"), "%s", again.c_str());
+    cr_assert(!unit::contains(again, "\"sync\"") && !unit::contains(again, "\"clock\""), "%s", again.c_str());
+    expect_same(parsed(again), rec);
+}
+
+Test(record, version_2_needs_its_fields) {
+    for (const char *path : {"gaggle.sync", "gaggle.sync_note", "gaggle.planned_release_unix_ns", "gaggle.ready_unix_ns",
+                             "clock", "clock.maxerror_us", "clock.boot_id"})
+        rejected(without(path), "missing field " + std::string(path));
+}
+
+Test(record, release_fields_must_fit_together) {
+    rejected(written_with([](Record &r) { r.gaggle.sync = "maybe"; }), "gaggle.sync 'maybe' is not on, off or refused");
+    rejected(written_with([](Record &r) { r.gaggle.sync = ""; }), "gaggle.sync '' is not on, off or refused");
+    const std::string planned = "gaggle.planned_release_unix_ns is set exactly when gaggle.sync is on";
+    rejected(written_with([](Record &r) { r.gaggle.sync = "off"; }), planned);
+    rejected(written_with([](Record &r) { r.gaggle.planned_release_unix_ns = 0; }), planned);
+    rejected(written_with([](Record &r) { r.gaggle.ready_unix_ns = r.gaggle.release_unix_ns + 1; }),
+             "gaggle.ready_unix_ns is after gaggle.release_unix_ns or too far before it");
+    rejected(written_with([](Record &r) { r.gaggle.ready_unix_ns = -1; }), "a gaggle instant is outside");
+    rejected(written_with([](Record &r) { r.gaggle.planned_release_unix_ns = int64_t(1) << 62 | 1; }),
+             "a gaggle instant is outside");
+    rejected(written_with([](Record &r) { r.gaggle.planned_release_unix_ns = 1; }),
+             "gaggle.planned_release_unix_ns is too far from gaggle.release_unix_ns");
+    rejected(written_with([](Record &r) { r.gaggle.sync_note = std::string(401, 'x'); }),
+             "gaggle.sync_note is longer than 400 bytes");
+    parsed(written_with([](Record &r) {
+        r.gaggle.sync = "refused";
+        r.gaggle.planned_release_unix_ns = 0;
+        r.gaggle.sync_note = "the release instant passed 40.0 s ago";
+    }));
+}
+
+Test(record, cgroup_figures_fit_their_state) {
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.state = "maybe"; }),
+             "cgroup.state 'maybe' is not used, unavailable or off");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.state = "off"; }),
+             "cgroup figures are -1 unless cgroup.state is used");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.cpu_ns = -2; }), "a cgroup figure is outside -1..");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.io_bytes = int64_t(1) << 61; }), "a cgroup figure is outside");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.leftovers_killed = -1; }), "cgroup.leftovers_killed is outside");
+    // Sums over many records stay far from overflow.
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.leftovers_killed = int64_t(1) << 60; }),
+             "cgroup.leftovers_killed is outside 0..4194304");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.max_processes = (int64_t(1) << 22) + 1; }),
+             "cgroup.max_processes is above 4194304");
+    rejected(written_with([](Record &r) { r.gaggle.cgroup.note = std::string(401, 'n'); }), "cgroup.note is longer than 400");
+    const Record unavailable = parsed(written_with([](Record &r) {
+        r.gaggle.cgroup = {"unavailable", "cgroups: no permission (not root)", -1, -1, -1, -1, -1, 0};
+    }));
+    expect_eq(unavailable.gaggle.cgroup.note, "cgroups: no permission (not root)", "note");
+    rejected(without("cgroup.state"), "missing field cgroup.state");
+    rejected(without("cgroup"), "missing field cgroup");
+}
+
+Test(record, import_times_fit_the_module_list) {
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].import_us = {1}; }),
+             "an interpreter's import_us has 1 entries, run.modules 2");
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].import_us = {1, -2}; }),
+             "an interpreter's import_us is outside -1..");
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].slowest_self_us.pop_back(); }),
+             "slowest_modules, slowest_self_us and slowest_cumulative_us differ in length");
+    rejected(written_with([](Record &r) {
+                 auto &f = r.gaggle.interpreters[0];
+                 for (int i = 0; i < 5; ++i) {
+                     f.slowest_modules.push_back("m" + std::to_string(i));
+                     f.slowest_self_us.push_back(1);
+                     f.slowest_cumulative_us.push_back(1);
+                 }
+             }),
+             "are longer than 5");
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].slowest_modules[0] = "os;rm"; }),
+             "slowest_modules holds 'os;rm', which is not a module name");
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].slowest_modules[0] = std::string(257, 'm'); }),
+             "which is not a module name of at most 256 bytes");
+    rejected(written_with([](Record &r) { r.gaggle.interpreters[0].slowest_self_us[0] = 400000; }),
+             "an interpreter's slowest times are not 0 <= self <= cumulative");
+    rejected(with("interpreters[0].import_us", json_pack("[i, s]", 1, "2")),
+             "field interpreters[0].import_us is not an array of integers");
+    // Absent (importtime off): nothing to check, nothing read.
+    const Record plain = parsed(written_with([](Record &r) { r.gaggle.interpreters[0] = interpreter(0, 1000); }));
+    cr_assert(plain.gaggle.interpreters[0].import_us.empty());
+}
+
+Test(record, clock_fields_are_bounded_and_plain) {
+    const std::string bound = "clock.maxerror_us or clock.esterror_us is outside";
+    rejected(written_with([](Record &r) { r.clock.maxerror_us = -1; }), bound);
+    rejected(written_with([](Record &r) { r.clock.esterror_us = int64_t(1) << 41; }), bound);
+    const std::string word = "clock.source or clock.boot_id is not 1 to 64 of A-Z a-z 0-9 . _ -";
+    rejected(written_with([](Record &r) { r.clock.source = "tsc hpet"; }), word);
+    rejected(written_with([](Record &r) { r.clock.boot_id = std::string(65, 'a'); }), word);
+    const Record empty = parsed(written_with([](Record &r) { r.clock.source.clear(); }));
+    expect_eq(empty.clock.source, "", "clock.source");
 }
 
 Test(record, invalid_version) {

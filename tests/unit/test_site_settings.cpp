@@ -130,7 +130,7 @@ Test(site_settings, modules) {
     expect_eq(accepted({"modules=Bio"}).modules, {"Bio"}, "one module");
     expect_eq(accepted({"modules=a.b.c,_d,e2"}).modules, {"a.b.c", "_d", "e2"}, "three modules");
     for (const char *bad : {"", "numpy,", ",numpy", "numpy,,scipy", "numpy:scipy", "2to3", "a-b", "os..path"})
-        rejected_value("modules", bad, "use Python module names separated by ','");
+        rejected_value("modules", bad, "use up to 64 Python module names separated by ','");
 }
 
 Test(site_settings, setenv_accumulates_in_order) {
@@ -144,8 +144,8 @@ Test(site_settings, setenv_rejections) {
 }
 
 Test(site_settings, unknown_keys_list_the_allowed_ones) {
-    const std::string keys = "(keys: conda, conda_python, container_python, image, max_gaggle, modules, mount_at, "
-                             "outdir, record_mode, runtime, runtime_path, setenv, timeout, workdir)";
+    const std::string keys = "(keys: cgroup, conda, conda_python, container_python, image, importtime, max_gaggle, modules, mount_at, "
+                             "outdir, record_mode, runtime, runtime_path, setenv, sync_margin_ms, sync_max_wait_ms, timeout, workdir)";
     rejected({"colour=red"}, {"plugstack.conf: unknown key 'colour'", keys});
     rejected({"OUTDIR=/x"}, {"unknown key 'OUTDIR'", keys});
     rejected({"=x"}, {"unknown key ''", keys});
@@ -156,4 +156,25 @@ Test(site_settings, unknown_keys_list_the_allowed_ones) {
 Test(site_settings, first_bad_argument_stops_the_parse) {
     rejected({"outdir=/ok", "timeout=0", "colour=red"}, {"invalid value '0' for timeout"});
     rejected({"colour=red", "timeout=0"}, {"unknown key 'colour'"});
+}
+
+Test(site_settings, release_importtime_and_cgroup_settings) {
+    const SiteSettings defaults = accepted({});
+    cr_assert_eq(defaults.sync_margin_ms, 2000);
+    cr_assert_eq(defaults.sync_max_wait_ms, 30000);
+    cr_assert(defaults.importtime == ImportTimePolicy::allow);
+    cr_assert(defaults.cgroup);
+    const SiteSettings s = accepted({"sync_margin_ms=500", "sync_max_wait_ms=600000", "importtime=force", "cgroup=off"});
+    cr_assert_eq(s.sync_margin_ms, 500);
+    cr_assert_eq(s.sync_max_wait_ms, 600000);
+    cr_assert(s.importtime == ImportTimePolicy::force);
+    cr_assert(!s.cgroup);
+    cr_assert(request_limits(s).importtime == ImportTimePolicy::force);
+    cr_assert(accepted({"importtime=forbid"}).importtime == ImportTimePolicy::forbid);
+    rejected_value("sync_margin_ms", "0", "use a whole number from 1 to 600000");
+    rejected_value("sync_max_wait_ms", "600001", "use a whole number from 1 to 600000");
+    rejected_value("importtime", "on", "use allow, forbid or force");
+    rejected_value("cgroup", "auto", "use on or off");
+    rejected({"sync_margin_ms=5000", "sync_max_wait_ms=4000"},
+             {"sync_margin_ms=5000 is above sync_max_wait_ms=4000", "every node would refuse"});
 }

@@ -138,7 +138,8 @@ Test(study_report, markdown_has_the_sections_and_a_verdict_per_cell) {
                              "**Overall time:", "**Per interpreter:", "**Per gaggle:", "22.05.8",
                              "2027-01-15T10:00:00Z", "2027-01-15T11:30:00Z", "sha256:aaaa", "sha256:bbbb", "ch-run",
                              "squashfuse", "order seed | 42", "![Overall time, log-log](figures/overall_time_loglog.png)", "(figures/overall_time_loglog.png)",
-                             "(figures/individual_time_loglog.png)", "2017 study"})
+                             "(figures/individual_time_loglog.png)", "2017 study", "**Job steps:", "release spread ms",
+                             "clock error ms"})
         cr_assert(contains(w.md, part), "report.md lacks '%s'", part);
     // One verdict row per (nodes, gaggle) cell: | 1 | 2 | 2 | and | 2 | 2 | 4 |, container twice as fast.
     cr_assert_eq(count(w.md, "container faster, 1.89x"), 2u, "a verdict per cell:\n%s", w.md.c_str());

@@ -117,6 +117,27 @@ inline std::string become_nobody() {
     return "";
 }
 
+// The text of tests/unit/samples/NAME, found from this header's place (the
+// build compiles tests/unit/test_*.cpp from the top directory) or from the
+// test binary's (BUILD/tests/unit/test_*).
+inline std::string sample(const std::string &name) {
+    std::string here = __FILE__;
+    here = here.substr(0, here.rfind('/') + 1);
+    std::vector<std::string> dirs = {here + "samples/"};
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        std::string dir(exe, size_t(n));
+        dir = dir.substr(0, dir.rfind('/'));
+        dirs.push_back(dir + "/../../../tests/unit/samples/");
+    }
+    for (const auto &d : dirs)
+        if (access((d + name).c_str(), R_OK) == 0) return read_text(d + name);
+    cr_assert_fail("sample %s not found (looked in %s and the binary's ../../../tests/unit/samples)", name.c_str(),
+                   dirs[0].c_str());
+    return "";
+}
+
 // Runs `body` (returning a string) in a forked child and hands its string
 // back. No Criterion assertion may run in the child: it reports by text.
 template <class Body> std::string in_child(Body body) {

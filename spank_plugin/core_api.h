@@ -6,6 +6,8 @@
 #pragma once
 #include <slurm/spank.h>
 
+#include "slurm_version_check.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -17,6 +17,7 @@ SPANK_PLUGIN(pyimport_bench, 1)
 }
 
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -32,14 +33,16 @@ int on_option(int, const char *optarg, int) {
     return option_value ? 0 : -1;
 }
 
+constexpr char kUsage[] = "Before the tasks start, run N Python interpreters at once on every node, "
+                          "from the site's environment directory (MODE conda) or image (MODE container), "
+                          "time them and write one record per node. Keys: modules=a:b, timeout=SECONDS, "
+                          "label=TEXT, sync=off, importtime=on. See pyimport_bench(8).";
+// The usage ends with the Slurm release this file was built for: the first
+// thing to check when Slurm calls the plugin incompatible.
+char usage[sizeof kUsage + 48];
+
 struct spank_option bench_option = {
-    const_cast<char *>("pyimport-bench"),
-    const_cast<char *>("MODE,N[,key=value...]"),
-    const_cast<char *>("Before the tasks start, run N Python interpreters at once on every node, "
-                       "from the site's environment directory (MODE conda) or image (MODE container), "
-                       "time them and write one record per node. Keys: modules=a:b, timeout=SECONDS, "
-                       "label=TEXT. See pyimport_bench(8)."),
-    1, 0, on_option};
+    const_cast<char *>("pyimport-bench"), const_cast<char *>("MODE,N[,key=value...]"), usage, 1, 0, on_option};
 
 // The core lives beside this file: found through our own path, never PATH.
 void *load_core() {
@@ -78,6 +81,8 @@ extern "C" {
 
 int slurm_spank_init(spank_t sp, int ac, char **av) {
     if (in(S_CTX_SLURMD)) return call_core("pyimport_core_check_settings", sp, ac, av, 0);
+    snprintf(usage, sizeof usage, "%s Built for Slurm %d.%02d.%d.", kUsage, SLURM_VERSION_MAJOR(SLURM_VERSION_NUMBER),
+             SLURM_VERSION_MINOR(SLURM_VERSION_NUMBER), SLURM_VERSION_MICRO(SLURM_VERSION_NUMBER));
     if (in(S_CTX_LOCAL) || in(S_CTX_REMOTE) || in(S_CTX_ALLOCATOR))
         return spank_option_register(sp, &bench_option) == ESPANK_SUCCESS ? 0 : -1;
     return 0;

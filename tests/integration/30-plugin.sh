@@ -69,6 +69,14 @@ probes_ran_as() {   # dir uid expected-count
 fresh_dirs main
 check "cluster up with the plugin" \
     cluster_up outdir="$WORK/out.main" conda=/usr conda_python="$PROBE_PYTHON" timeout=60
+# The Slurm release the plugin was built for, as the installed headers say it.
+help_names_the_slurm() {
+    local built
+    built=$(dpkg-query -W -f '${Version}' libslurm-dev | sed -E 's/^([0-9]+)\.([0-9]+)\.([0-9]+).*/\1.\2.\3/')
+    srun_as user --help && grep -q "Built for Slurm $built\." "$WORK/srun.out" ||
+        { diag "libslurm-dev $built; srun --help says: $(grep -o 'Built for[^)]*' "$WORK/srun.out")"; return 1; }
+}
+check "srun --help names the Slurm release the plugin was built for" help_names_the_slurm
 check "srun -N4 --pyimport-bench=conda,4 true as root exits 0" srun_as root -N4 --pyimport-bench=conda,4 true
 check "4 records that pass pyimport-record check" bash -c "[ $(count_files "$OUT" '*.json') -eq 4 ] && $RECORD check $OUT/*.json"
 check "16 plausible interpreter entries, job uid 0" records_plausible "$OUT" 4 16 0

@@ -10,7 +10,7 @@ namespace {
 
 void add_note(CgroupFigures &f, const std::string &text) {
     f.note += (f.note.empty() ? "" : "; ") + text;
-    if (f.note.size() > record_schema::kMaxSyncNoteBytes) f.note.resize(record_schema::kMaxSyncNoteBytes);
+    if (f.note.size() > record_schema::kMaxNoteBytes) f.note.resize(record_schema::kMaxNoteBytes);
 }
 
 } // namespace

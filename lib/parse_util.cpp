@@ -1,18 +1,21 @@
 #include "parse_util.hpp"
 
 #include <cctype>
+#include <climits>
 
 namespace pyimport {
 
 std::optional<long long> parse_bounded_int(std::string_view text, long long lo, long long hi) {
-    if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow
-    long long value = 0;
+    if (text.empty() || text.size() > 19) return std::nullopt;  // 19 digits fit an unsigned long long
+    unsigned long long value = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + (c - '0');
+        value = value * 10 + static_cast<unsigned long long>(c - '0');
     }
-    if (value < lo || value > hi) return std::nullopt;
-    return value;
+    if (value > static_cast<unsigned long long>(LLONG_MAX)) return std::nullopt;
+    const long long v = static_cast<long long>(value);
+    if (v < lo || v > hi) return std::nullopt;
+    return v;
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {

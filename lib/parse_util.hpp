@@ -8,7 +8,7 @@
 namespace pyimport {
 
 // A decimal whole number in [lo, hi], nothing else (no sign, spaces or
-// suffix); at most 18 digits, so any value fits a long long.
+// suffix); at most 19 digits (Unix nanoseconds have 19).
 std::optional<long long> parse_bounded_int(std::string_view text, long long lo, long long hi);
 
 // Splits on every `sep`; empty fields are kept so callers can reject them.

@@ -236,8 +236,8 @@ static Result<void> release_problem(const Record &rec) {
     const GaggleFigures &g = rec.gaggle;
     if (g.sync != "on" && g.sync != "off" && g.sync != "refused")
         return fail("gaggle.sync '" + g.sync.substr(0, 40) + "' is not on, off or refused");
-    if (g.sync_note.size() > kMaxSyncNoteBytes)
-        return fail("gaggle.sync_note is longer than " + std::to_string(kMaxSyncNoteBytes) + " bytes");
+    if (g.sync_note.size() > kMaxNoteBytes)
+        return fail("gaggle.sync_note is longer than " + std::to_string(kMaxNoteBytes) + " bytes");
     if ((g.sync == "on") != (g.planned_release_unix_ns != 0))
         return fail("gaggle.planned_release_unix_ns is set exactly when gaggle.sync is on");
     for (int64_t t : {g.planned_release_unix_ns, g.ready_unix_ns})
@@ -260,8 +260,8 @@ static Result<void> release_problem(const Record &rec) {
 static Result<void> cgroup_problem(const CgroupFigures &c) {
     if (c.state != "used" && c.state != "unavailable" && c.state != "off")
         return fail("cgroup.state '" + c.state.substr(0, 40) + "' is not used, unavailable or off");
-    if (c.note.size() > kMaxSyncNoteBytes)
-        return fail("cgroup.note is longer than " + std::to_string(kMaxSyncNoteBytes) + " bytes");
+    if (c.note.size() > kMaxNoteBytes)
+        return fail("cgroup.note is longer than " + std::to_string(kMaxNoteBytes) + " bytes");
     if (c.max_processes > kMaxProcesses) return fail("cgroup.max_processes is above " + std::to_string(kMaxProcesses));
     for (int64_t figure : {c.cpu_ns, c.memory_peak_bytes, c.io_bytes, c.io_operations, c.max_processes}) {
         if (figure < -1 || figure > kMaxCgroupFigure)

@@ -28,19 +28,6 @@ Result<void> within_wait(int64_t at, int64_t now, int64_t max_wait_ns, const std
     return ok();
 }
 
-// Unix nanoseconds in 1..kMaxUnixNs, digits only: 19 of them today, one
-// more than parse_bounded_int takes.
-std::optional<int64_t> parse_unix_ns(std::string_view text) {
-    if (text.empty() || text.size() > 19) return std::nullopt;
-    uint64_t value = 0;  // 19 digits fit
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + uint64_t(c - '0');
-    }
-    if (value < 1 || value > uint64_t(record_schema::kMaxUnixNs)) return std::nullopt;
-    return int64_t(value);
-}
-
 // "S" or "S.F": whole seconds (at most 11 digits) and up to 9 decimals, as nanoseconds.
 std::optional<int64_t> parse_seconds(std::string_view text) {
     const size_t dot = text.find('.');
@@ -86,7 +73,7 @@ ReleasePlan plan_release(const std::optional<std::string> &value, bool sync_requ
                     " is not in the job's environment)";
         return plan;
     }
-    const auto at = parse_unix_ns(*value);
+    const auto at = parse_bounded_int(*value, 1, record_schema::kMaxUnixNs);
     if (!at) {
         plan.note = std::string(kReleaseAtVariable) + "=" + quote_text(*value, kMaxEchoed) +
                     " is not a whole number of nanoseconds since 1970";

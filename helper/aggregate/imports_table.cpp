@@ -1,6 +1,7 @@
 #include "imports_table.hpp"
 
 #include "parse_util.hpp"
+#include "render.hpp"
 #include "stats.hpp"
 
 #include <algorithm>
@@ -16,19 +17,14 @@ namespace {
 constexpr double kStill = 0.1;
 constexpr size_t kSlowestShown = 5;
 
-std::string seconds(double s) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3f s", s);
-    return text;
-}
 
 // "scipy (conda, 4 nodes): 0.300 s at 1 per node to 4.000 s at 16 per node (13.3x)".
 std::string growth_line(const std::string &tag, const std::string &module, const ConfigKey &small, double from,
                         const ConfigKey &large, double to) {
     std::string line = (tag.empty() ? "" : tag + ": ") + module + " (" + pyimport::mode_name(small.mode) + ", " +
                        std::to_string(small.nodes) + (small.nodes == 1 ? " node" : " nodes") + "): ";
-    const std::string at_small = seconds(from) + " at " + std::to_string(small.gaggle) + " per node";
-    const std::string at_large = seconds(to) + " at " + std::to_string(large.gaggle) + " per node";
+    const std::string at_small = seconds_text(from) + " at " + std::to_string(small.gaggle) + " per node";
+    const std::string at_large = seconds_text(to) + " at " + std::to_string(large.gaggle) + " per node";
     const double ratio = from > 0 ? to / from : to > 0 ? INFINITY : 1;
     if (std::fabs(ratio - 1) <= kStill) return line + "did not move (" + at_small + ", " + at_large + ")";
     line += at_small + " to " + at_large;

@@ -3,10 +3,17 @@
 #include "text_escape.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <jansson.h>
 #include <memory>
 
 namespace agg {
+
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f s", seconds);
+    return text;
+}
 
 std::optional<Format> parse_format(std::string_view name) {
     if (name == "text") return Format::text;

@@ -13,6 +13,9 @@ namespace agg {
 enum class Format { text, markdown, csv, json };
 std::optional<Format> parse_format(std::string_view name);
 
+// Seconds as the notes give them: "0.300 s".
+std::string seconds_text(double seconds);
+
 // Text made safe for a Markdown table cell or line where Markdown is
 // rendered: control bytes escaped, table syntax, markup and HTML neutralised.
 std::string markdown_escape(const std::string &text);

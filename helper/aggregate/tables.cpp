@@ -3,6 +3,7 @@
 #include "cgroup_table.hpp"
 #include "imports_table.hpp"
 #include "key_columns.hpp"
+#include "render.hpp"
 #include "stats.hpp"
 
 #include <cstdio>
@@ -48,11 +49,6 @@ Table workload_table(const Dataset &data) {
     return t;
 }
 
-std::string seconds(int64_t ns) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3f s", double(ns) / 1e9);
-    return text;
-}
 
 // One line each for what weakens an overall time: job steps without a common
 // instant, nodes that were late for it, clocks that may disagree.
@@ -74,12 +70,12 @@ void release_notes(const Dataset &data, std::vector<std::string> &notes) {
                         "(sync=off, a refused instant, or version 1 records): their overall time includes the launch skew");
     if (late)
         notes.push_back("late: in " + std::to_string(late) + " job step(s) a node was ready only after the common "
-                        "instant and released at once, the latest " + seconds(latest) + " after it (" + latest_run +
+                        "instant and released at once, the latest " + seconds_text(double(latest) / 1e9) + " after it (" + latest_run +
                         "): a larger sync_margin_ms suits these nodes");
     if (unsure_clocks)
         notes.push_back("clocks: " + std::to_string(unsure_clocks) + " job step(s) ran on nodes whose kernel says no "
                         "time daemon keeps the clock synchronised; their nodes' times may disagree by up to " +
-                        seconds(worst_error) + " (" + worst_run + ")");
+                        seconds_text(double(worst_error) / 1e9) + " (" + worst_run + ")");
 }
 
 Table overall_table(const Dataset &data, const KeyColumns &keys) {

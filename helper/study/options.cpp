@@ -81,7 +81,7 @@ std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
          }},
         {"--seed", [&o](const std::string &v) -> pyimport::Result<void> {
              auto n = pyimport::parse_bounded_int(v, 0, (long long)kMaxSeed);
-             if (!n) return pyimport::fail("needs a whole number from 0 to 9223372036854775807 (at most 18 digits)");
+             if (!n) return pyimport::fail("needs a whole number from 0 to 9223372036854775807");
              o.plan.seed = uint64_t(*n);
              return pyimport::ok();
          }},

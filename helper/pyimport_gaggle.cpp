@@ -9,9 +9,11 @@
 #include "text_escape.hpp"
 #include "version.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <sys/signalfd.h>
 #include <type_traits>
 #include <unistd.h>
 #include <vector>
@@ -123,6 +125,14 @@ int run(int argc, char **argv) {
     ctx.job.user = user ? user : std::to_string(getuid());
     ctx.writer = {"pyimport-gaggle", pyimport::kVersion, pyimport::this_host_name()};
     for (char **e = environ; *e; ++e) ctx.job_env.emplace_back(*e);
+    // The interpreters run in process groups of their own, out of reach of a
+    // terminal's Ctrl-C: an interrupt stops the gaggle, which kills them all.
+    // (The interpreters unblock every signal before they start.)
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
+    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    ctx.stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
 
     auto outcome = pyimport::run_benchmark(ctx);
     if (!outcome) {

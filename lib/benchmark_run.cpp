@@ -126,6 +126,7 @@ Result<BenchmarkOutcome> run_benchmark(const BenchmarkContext &ctx) {
     spec.become = ctx.become;
     spec.limits = job_resource_limits(ctx.job_env);
     spec.release_at_unix_ns = ctx.release.at_unix_ns;
+    spec.stop_fd = ctx.stop_fd;
     spec.use_cgroup = ctx.site.cgroup;
     if (ctx.request.importtime) spec.stderr_head_bytes = kImportTimeCaptureBytes;
     if (cmd->runtime == runtime_name(Runtime::charliecloud) && cmd->mount_driver == "squashfuse")

@@ -24,6 +24,7 @@ struct BenchmarkContext {
     std::vector<std::string> job_env;
     std::optional<Credentials> become;
     ReleasePlan release;  // when the gaggle leaves its barrier
+    int stop_fd = -1;     // GaggleSpec::stop_fd: readable once the run is cancelled
 };
 
 struct BenchmarkOutcome {

@@ -34,6 +34,9 @@ constexpr int kDrainFinishMs = 2000;     // the drain emptying the pipes after t
 constexpr size_t kDrainBufferBytes = 65536;
 constexpr int64_t kNsPerSecond = 1000000000;
 constexpr int64_t kMaxOvershootNs = 2 * kNsPerSecond;  // the release wait's slack for clock corrections
+// The release wait's last stretch, slept precisely on the real-time clock
+// without watching the stop fd (poll() timeouts are too coarse for it).
+constexpr int64_t kStopWatchedUntilNs = 200 * 1000000;
 
 int64_t timeval_ns(const timeval &tv) { return int64_t(tv.tv_sec) * 1000000000 + int64_t(tv.tv_usec) * 1000; }
 
@@ -96,6 +99,7 @@ struct Gaggle {
     std::vector<rusage> usage;
     std::vector<int64_t> exit_ns;
     std::vector<bool> timed_out;
+    bool stopped = false;        // spec.stop_fd became readable: everything was killed
     bool reaped_all = false;
 
     explicit Gaggle(const GaggleSpec &s) : spec(s) {}
@@ -187,7 +191,7 @@ Result<void> Gaggle::prepare() {
     }
     pids.reserve(size_t(spec.size));
     pidfds.reserve(size_t(spec.size));
-    exits.reserve(size_t(spec.size));
+    exits.reserve(size_t(spec.size) + 1);  // + spec.stop_fd
     status.assign(size_t(spec.size), 0);
     usage.assign(size_t(spec.size), rusage{});
     exit_ns.assign(size_t(spec.size), 0);
@@ -267,6 +271,9 @@ Result<void> Gaggle::await_barrier() {
 int64_t Gaggle::release_and_wait() {
     const int64_t release = clock_ns(CLOCK_MONOTONIC);
     const int64_t deadline = release + int64_t(spec.timeout_s) * 1000000000;
+    const size_t children = pids.size();
+    // The stop fd rides behind the children's pidfds (reserved before any fork).
+    if (spec.stop_fd >= 0) exits.push_back(pollfd{spec.stop_fd, POLLIN, 0});
     close(go[1]);  // EOF on the go pipe: every child leaves its read() now
     go[1] = -1;
     bool killed = false;
@@ -278,17 +285,19 @@ int64_t Gaggle::release_and_wait() {
         // poll itself failed: end the gaggle rather than spin; each child is
         // taken as exited below (its group killed, reaped after the loop).
         if (n < 0)
-            for (auto &p : exits) p.revents = POLLIN;
-        if (n == 0 && !killed && now >= deadline) {
-            for (size_t i = 0; i < exits.size(); ++i)
+            for (size_t i = 0; i < children; ++i) exits[i].revents = POLLIN;
+        const bool stop = exits.size() > children && exits[children].fd >= 0 && exits[children].revents;
+        if (stop || (n == 0 && !killed && now >= deadline)) {
+            for (size_t i = 0; i < children; ++i)
                 if (exits[i].fd >= 0) {
                     kill(-pids[i], SIGKILL);  // the whole group the interpreter started
-                    timed_out[i] = true;
+                    timed_out[i] = !stop;
                 }
+            if (stop) exits[children].fd = -1, stopped = true;
             killed = true;
             continue;
         }
-        for (size_t i = 0; i < exits.size(); ++i) {
+        for (size_t i = 0; i < children; ++i) {
             if (exits[i].fd < 0 || !(exits[i].revents & POLLIN)) continue;
             exit_ns[i] = now;
             kill(-pids[i], SIGKILL);
@@ -296,7 +305,7 @@ int64_t Gaggle::release_and_wait() {
             --running;
         }
     }
-    for (size_t i = 0; i < pids.size(); ++i)
+    for (size_t i = 0; i < children; ++i)
         if (wait4(pids[i], &status[i], 0, &usage[i]) < 0) status[i] = -1;
     reaped_all = true;
     return release;
@@ -360,15 +369,28 @@ GaggleFigures Gaggle::figures(int64_t release_mono, int64_t release_real) {
     return out;
 }
 
+// True once stop_fd is readable (never for -1); waits at most timeout_ms.
+bool stop_requested(int stop_fd, int timeout_ms) {
+    if (stop_fd < 0) return false;
+    pollfd p{stop_fd, POLLIN, 0};
+    return poll(&p, 1, timeout_ms) > 0;
+}
+
 // Sleeps until CLOCK_REALTIME reaches `instant` (Unix ns); at once when it
 // has. Absolute sleeps on the real-time clock follow the time daemon's
 // corrections, so nodes wake at the same true instant; each sleep lasts at
 // most a second and a monotonic deadline caps the whole, so a clock stepped
-// backwards cannot stretch the wait past what the caller allowed.
-void sleep_until_realtime(int64_t instant) {
+// backwards cannot stretch the wait past what the caller allowed. Until the
+// last kStopWatchedUntilNs the wait is a poll on stop_fd instead, so a job
+// that ends meanwhile is seen at once. False: stopped.
+bool sleep_until_realtime(int64_t instant, int stop_fd) {
     int64_t left = instant - clock_ns(CLOCK_REALTIME);
-    if (left <= 0) return;
+    if (left <= 0) return !stop_requested(stop_fd, 0);
     const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + left + kMaxOvershootNs;
+    for (; left > kStopWatchedUntilNs && clock_ns(CLOCK_MONOTONIC) < deadline;
+         left = instant - clock_ns(CLOCK_REALTIME))
+        if (stop_requested(stop_fd, int(std::min<int64_t>(left - kStopWatchedUntilNs, kNsPerSecond) / 1000000)))
+            return false;
     // The default 50 us timer slack would be most of the nodes' spread.
     const int old_slack = prctl(PR_GET_TIMERSLACK);
     prctl(PR_SET_TIMERSLACK, 1UL);
@@ -379,6 +401,7 @@ void sleep_until_realtime(int64_t instant) {
         clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, nullptr);  // EINTR: the loop goes on
     }
     if (old_slack > 0) prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_slack));
+    return true;
 }
 
 } // namespace
@@ -396,14 +419,19 @@ Result<GaggleFigures> run_gaggle(const GaggleSpec &spec) {
     accounting.attach(gaggle.pids);
     const int64_t ready_real = clock_ns(CLOCK_REALTIME);
     int64_t release_real = 0, release_mono = 0;
+    bool stopped = false;
     {
         const ReleasePriority priority;
-        sleep_until_realtime(spec.release_at_unix_ns);
-        release_real = clock_ns(CLOCK_REALTIME);
-        release_mono = gaggle.release_and_wait();
+        stopped = !sleep_until_realtime(spec.release_at_unix_ns, spec.stop_fd);
+        if (!stopped) {
+            release_real = clock_ns(CLOCK_REALTIME);
+            release_mono = gaggle.release_and_wait();
+            stopped = gaggle.stopped;
+        }
     }
     // Daemons an interpreter left behind (setsid and fork) are still there.
     const CgroupFigures cgroup = accounting.finish();
+    if (stopped) return fail(kGaggleStopped);  // the rest is killed and reaped on the way out
     gaggle.finish_drain();
     GaggleFigures figures = gaggle.figures(release_mono, release_real);
     figures.cgroup = cgroup;

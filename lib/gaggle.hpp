@@ -41,7 +41,14 @@ struct GaggleSpec {
     // InterpreterFigures::stderr_head (the -X importtime output, parsed after
     // the gaggle). At most 1 MiB, else the setup fails; 0: none.
     size_t stderr_head_bytes = 0;
+    // Readable: stop at once (the job ended: Slurm defers its own signals
+    // until the tasks run, after the gaggle). Watched while the gaggle waits
+    // for its release and while it runs; every interpreter is then killed and
+    // run_gaggle fails with kGaggleStopped. -1: none.
+    int stop_fd = -1;
 };
+
+inline constexpr char kGaggleStopped[] = "stopped: cancelled while the gaggle ran";
 
 // Runs one gaggle. Fails with a one-line error when it could not be set up
 // (nothing is left running then); interpreter failures are figures.

@@ -102,7 +102,7 @@ const std::map<std::string, Setter> &setters() {
         {"container_python", path_setter(&SiteSettings::container_python)},
         {"modules", set_modules},
         {"max_gaggle", int_setter(&SiteSettings::max_gaggle, 1, 1024)},
-        {"timeout", int_setter(&SiteSettings::timeout_s, 1, 86400)},
+        {"timeout", int_setter(&SiteSettings::timeout_s, 1, 540)},
         {"workdir", path_setter(&SiteSettings::workdir)},
         {"record_mode", set_record_mode},
         {"setenv", add_setenv},
@@ -110,6 +110,7 @@ const std::map<std::string, Setter> &setters() {
         {"importtime", set_importtime},
         {"cgroup", set_cgroup},
         {"sync_max_wait_ms", int_setter(&SiteSettings::sync_max_wait_ms, 1, 600000)},
+        {"cancel_check_ms", int_setter(&SiteSettings::cancel_check_ms, 0, 600000)},
     };
     return table;
 }
@@ -143,6 +144,14 @@ Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
         return fail("plugstack.conf: sync_margin_ms=" + std::to_string(settings.sync_margin_ms) +
                     " is above sync_max_wait_ms=" + std::to_string(settings.sync_max_wait_ms) +
                     ": every node would refuse the instant srun picks");
+    if (settings.cancel_check_ms > 0 && settings.cancel_check_ms < 100)
+        return fail("plugstack.conf: cancel_check_ms=" + std::to_string(settings.cancel_check_ms) +
+                    " would ask slurmctld too often: use 0 (never) or 100 to 600000");
+    if (int64_t(settings.timeout_s) * 1000 + settings.sync_max_wait_ms > kMaxGaggleMs)
+        return fail("plugstack.conf: timeout=" + std::to_string(settings.timeout_s) + " with sync_max_wait_ms=" +
+                    std::to_string(settings.sync_max_wait_ms) + " lets a gaggle run past " +
+                    std::to_string(kMaxGaggleMs / 1000) +
+                    " s, and srun abandons a step whose tasks have not started after 600 s: lower either");
     if (settings.conda_python.empty() && !settings.conda.empty())
         settings.conda_python = settings.conda + "/bin/python3";
     if (settings.mount_at.empty()) settings.mount_at = settings.conda;

@@ -35,7 +35,15 @@ struct SiteSettings {
     int sync_max_wait_ms = 30000;
     ImportTimePolicy importtime = ImportTimePolicy::allow;  // importtime=allow|forbid|force
     bool cgroup = true;                  // each gaggle in a cgroup of its own where the node allows it
+    // How often slurmstepd asks slurmctld whether the job still runs while
+    // its gaggle runs (Slurm holds back scancel until the tasks start); 0: never.
+    int cancel_check_ms = 1000;
 };
+
+// srun abandons a step whose tasks have not started within 600 s, and the
+// gaggle runs before them: the release wait plus the timeout must end well
+// inside that (30 s are left for setting up and writing the record).
+inline constexpr int kMaxGaggleMs = 570000;
 
 // What a request may ask of this site.
 RequestLimits request_limits(const SiteSettings &site);

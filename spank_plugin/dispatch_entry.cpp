@@ -102,12 +102,11 @@ int slurm_spank_local_user_init(spank_t sp, int ac, char **av) {
     return 0;
 }
 
-// slurmstepd, once per node and step, before the tasks. Never fails: a
-// failing user_init drains the node under sbatch.
+// slurmstepd, once per node and step, before the tasks. Fails only when the
+// job ended while its gaggle ran, so that srun says the step never ran.
 int slurm_spank_user_init(spank_t sp, int ac, char **av) {
     if (!option_value || !in(S_CTX_REMOTE)) return 0;
-    call_core("pyimport_core_run_gaggle", sp, ac, av, 0);
-    return 0;
+    return call_core("pyimport_core_run_gaggle", sp, ac, av, 0) < 0 ? -1 : 0;
 }
 
 } // extern "C"

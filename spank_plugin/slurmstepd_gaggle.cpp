@@ -2,6 +2,7 @@
 
 #include "benchmark_run.hpp"
 #include "release_instant.hpp"
+#include "slurmstepd_job_end_watch.hpp"
 #include "sys_io.hpp"
 #include "version.hpp"
 
@@ -82,18 +83,28 @@ bool is_user_step(spank_t sp) {
 
 int slurmstepd_run_gaggle(spank_t sp, const Result<SiteSettings> &site, const char *option_value) {
     if (!option_value || !is_user_step(sp)) return 0;
+    const char *env_node = std::getenv("SLURMD_NODENAME");
+    const std::string node = env_node ? env_node : "this node";
     BenchmarkContext ctx;
-    std::string error;
     if (auto prepared = prepare(sp, site, option_value, ctx); !prepared) {
-        error = prepared.error();
-    } else if (auto outcome = run_benchmark(ctx)) {
-        log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
+        log_error(node + ": no record written: " + prepared.error());
         return 0;
-    } else {
-        error = outcome.error();
     }
-    const char *node = std::getenv("SLURMD_NODENAME");
-    log_error(std::string(node ? node : "this node") + ": no record written: " + error);
+    const JobEndWatch job_end(ctx.job.job_id, site->cancel_check_ms);
+    ctx.stop_fd = job_end.fd();
+    auto outcome = run_benchmark(ctx);
+    if (job_end.unanswered() > 0)
+        log_error(node + ": slurmctld did not answer " + std::to_string(job_end.unanswered()) +
+                  " of the questions whether the job still runs (cancel_check_ms=): a cancel would not have stopped "
+                  "this gaggle before its timeout");
+    if (outcome) {
+        log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
+    } else if (outcome.error().find(kGaggleStopped) != std::string::npos) {
+        log_error(node + ": the job ended while its gaggle ran: interpreters killed, no record written");
+        return -1;  // the job is gone: its tasks must not start, and srun must not report success
+    } else {
+        log_error(node + ": no record written: " + outcome.error());
+    }
     return 0;
 }
 

@@ -1,7 +1,7 @@
 // libFuzzer: pyimport::parse_site_settings on an argv split from the input at
 // every '\n' or '\0' (plugstack.conf's words after the .so path).
 // Invariants: accepted settings are within the documented bounds (paths
-// absolute, max_gaggle 1..1024, timeout 1..86400, a known runtime, valid
+// absolute, max_gaggle 1..1024, timeout 1..540, a known runtime, valid
 // module names, setenv entries NAME=VALUE) and derived defaults are filled in;
 // a refusal gives a non-empty message of one line, clean text of bounded
 // length (it reaches slurmd's log and srun's terminal).
@@ -55,7 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(absolute_or_unset(*path), input, "path " + fuzz::shown(*path));
     FUZZ_CHECK(absolute(s.container_python) && absolute(s.workdir), input, "container_python or workdir");
     FUZZ_CHECK(s.max_gaggle >= 1 && s.max_gaggle <= 1024, input, "max_gaggle " + std::to_string(s.max_gaggle));
-    FUZZ_CHECK(s.timeout_s >= 1 && s.timeout_s <= 86400, input, "timeout " + std::to_string(s.timeout_s));
+    FUZZ_CHECK(s.timeout_s >= 1 && s.timeout_s <= 540, input, "timeout " + std::to_string(s.timeout_s));
+    FUZZ_CHECK(int64_t(s.timeout_s) * 1000 + s.sync_max_wait_ms <= pyimport::kMaxGaggleMs, input,
+               "timeout plus release wait past srun's launch limit");
+    FUZZ_CHECK(s.cancel_check_ms == 0 || (s.cancel_check_ms >= 100 && s.cancel_check_ms <= 600000), input,
+               "cancel_check_ms " + std::to_string(s.cancel_check_ms));
     FUZZ_CHECK(std::string(pyimport::runtime_name(s.runtime)) != "?", input, "runtime");
     FUZZ_CHECK(!s.modules.empty(), input, "no modules");
     for (const auto &m : s.modules) FUZZ_CHECK(pyimport::is_module_name(m), input, "module " + fuzz::shown(m));

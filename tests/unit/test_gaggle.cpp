@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace pyimport;
 using unit::contains;
@@ -524,6 +525,82 @@ Test(gaggle, invalid_spec) {
 }
 
 // ---- stderr head capture (GaggleSpec::stderr_head_bytes, for -X importtime) ----------
+
+// --- stop_fd: a cancelled job ends its gaggle at once ----------------------
+
+namespace {
+
+// A pipe whose read end becomes readable `after_ms` from now, from a thread.
+struct StopLater {
+    int fds[2] = {-1, -1};
+    std::thread writer;
+    explicit StopLater(int after_ms) {
+        cr_assert(pipe(fds) == 0);
+        writer = std::thread([this, after_ms] {
+            usleep(useconds_t(after_ms) * 1000);
+            (void)!write(fds[1], "x", 1);
+        });
+    }
+    ~StopLater() {
+        writer.join();
+        close(fds[0]);
+        close(fds[1]);
+    }
+};
+
+} // namespace
+
+Test(gaggle, a_stop_during_the_run_kills_every_interpreter_group_and_fails) {
+    adopt_orphans();
+    TempDir dir;
+    GaggleSpec spec = shell("sleep 30 & echo $! > " + dir.file("bg") + ".$$; sleep 30", 3);
+    spec.timeout_s = 20;
+    StopLater stop(300);
+    spec.stop_fd = stop.fds[0];
+    const int64_t start = monotonic_ns();
+    const std::string error = not_run(spec);
+    const int64_t took = monotonic_ns() - start;
+    expect_eq(error, kGaggleStopped, "error");
+    cr_assert(took < 2 * kSecond, "stopped after %lld ns", (long long)took);
+    const std::map<pid_t, int> orphans = reap_orphans();
+    for (const auto &name : dir.entries()) {
+        const pid_t background = pid_t(std::atoi(unit::read_text(dir.file(name)).c_str()));
+        errno = 0;
+        cr_assert(background > 0 && kill(background, 0) < 0 && errno == ESRCH, "background %d survived", background);
+    }
+    for (const auto &[pid, status] : orphans)
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "process %d ended with status %d", pid, status);
+    no_child_left();
+}
+
+Test(gaggle, a_stop_while_waiting_for_the_release_instant_ends_the_wait) {
+    GaggleSpec spec = spec_for({"/bin/true"}, 2);
+    spec.release_at_unix_ns = realtime_ns() + 20 * kSecond;
+    StopLater stop(300);
+    spec.stop_fd = stop.fds[0];
+    const int64_t start = monotonic_ns();
+    expect_eq(not_run(spec), kGaggleStopped, "error");
+    const int64_t took = monotonic_ns() - start;
+    cr_assert(took < 2 * kSecond, "stopped after %lld ns", (long long)took);
+    no_child_left();
+}
+
+// A stop fd that stays quiet changes nothing, the release instant included.
+Test(gaggle, a_quiet_stop_fd_changes_nothing) {
+    int fds[2];
+    cr_assert(pipe(fds) == 0);
+    GaggleSpec spec = spec_for({"/bin/true"}, 2);
+    spec.stop_fd = fds[0];
+    const int64_t instant = realtime_ns() + kSecond / 2;
+    spec.release_at_unix_ns = instant;
+    const GaggleFigures g = ran(spec);
+    cr_assert(g.release_unix_ns >= instant && g.release_unix_ns < instant + kSecond / 20,
+              "released %lld ns after the instant", (long long)(g.release_unix_ns - instant));
+    for (const auto &f : g.interpreters) expect_exit(f, 0, 0, false);
+    close(fds[0]);
+    close(fds[1]);
+    no_child_left();
+}
 
 #include "import_times.hpp"  // only the tests below parse what they capture
 

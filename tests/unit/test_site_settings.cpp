@@ -121,9 +121,30 @@ Test(site_settings, max_gaggle_bounds) {
 
 Test(site_settings, timeout_bounds) {
     cr_assert_eq(accepted({"timeout=1"}).timeout_s, 1);
-    cr_assert_eq(accepted({"timeout=86400"}).timeout_s, 86400);
-    for (const char *bad : {"0", "86401", "", "60s", "-1", "1e3"})
-        rejected_value("timeout", bad, "use a whole number from 1 to 86400");
+    cr_assert_eq(accepted({"timeout=540"}).timeout_s, 540);
+    for (const char *bad : {"0", "541", "86400", "", "60s", "-1", "1e3"})
+        rejected_value("timeout", bad, "use a whole number from 1 to 540");
+}
+
+// srun gives up on a step whose tasks have not started after 600 s.
+Test(site_settings, a_gaggle_ends_before_srun_gives_up_on_the_step) {
+    cr_assert_eq(accepted({"timeout=540", "sync_max_wait_ms=30000"}).timeout_s, 540);
+    cr_assert_eq(accepted({"timeout=300", "sync_max_wait_ms=270000"}).sync_max_wait_ms, 270000);
+    rejected({"timeout=540", "sync_max_wait_ms=30001"},
+             {"plugstack.conf: timeout=540 with sync_max_wait_ms=30001 lets a gaggle run past 570 s",
+              "srun abandons a step whose tasks have not started after 600 s: lower either"});
+    rejected({"sync_max_wait_ms=600000"}, {"timeout=300 with sync_max_wait_ms=600000"});
+}
+
+Test(site_settings, cancel_check) {
+    cr_assert_eq(accepted({}).cancel_check_ms, 1000);
+    cr_assert_eq(accepted({"cancel_check_ms=0"}).cancel_check_ms, 0);
+    cr_assert_eq(accepted({"cancel_check_ms=100"}).cancel_check_ms, 100);
+    cr_assert_eq(accepted({"cancel_check_ms=600000"}).cancel_check_ms, 600000);
+    rejected({"cancel_check_ms=99"}, {"plugstack.conf: cancel_check_ms=99 would ask slurmctld too often",
+                                      "use 0 (never) or 100 to 600000"});
+    for (const char *bad : {"-1", "600001", "1s", ""})
+        rejected_value("cancel_check_ms", bad, "use a whole number from 0 to 600000");
 }
 
 Test(site_settings, modules) {
@@ -144,7 +165,7 @@ Test(site_settings, setenv_rejections) {
 }
 
 Test(site_settings, unknown_keys_list_the_allowed_ones) {
-    const std::string keys = "(keys: cgroup, conda, conda_python, container_python, image, importtime, max_gaggle, modules, mount_at, "
+    const std::string keys = "(keys: cancel_check_ms, cgroup, conda, conda_python, container_python, image, importtime, max_gaggle, modules, mount_at, "
                              "outdir, record_mode, runtime, runtime_path, setenv, sync_margin_ms, sync_max_wait_ms, timeout, workdir)";
     rejected({"colour=red"}, {"plugstack.conf: unknown key 'colour'", keys});
     rejected({"OUTDIR=/x"}, {"unknown key 'OUTDIR'", keys});
@@ -164,9 +185,10 @@ Test(site_settings, release_importtime_and_cgroup_settings) {
     cr_assert_eq(defaults.sync_max_wait_ms, 30000);
     cr_assert(defaults.importtime == ImportTimePolicy::allow);
     cr_assert(defaults.cgroup);
-    const SiteSettings s = accepted({"sync_margin_ms=500", "sync_max_wait_ms=600000", "importtime=force", "cgroup=off"});
+    const SiteSettings s =
+        accepted({"timeout=10", "sync_margin_ms=500", "sync_max_wait_ms=560000", "importtime=force", "cgroup=off"});
     cr_assert_eq(s.sync_margin_ms, 500);
-    cr_assert_eq(s.sync_max_wait_ms, 600000);
+    cr_assert_eq(s.sync_max_wait_ms, 560000);
     cr_assert(s.importtime == ImportTimePolicy::force);
     cr_assert(!s.cgroup);
     cr_assert(request_limits(s).importtime == ImportTimePolicy::force);

@@ -24,9 +24,12 @@ constexpr size_t kMaxEchoedContext = 120;  // the whole option after " in --pyim
 
 static std::string quoted(std::string_view field) { return quote_text(field, kMaxEchoedField); }
 
+// Indexed by Language.
+static const char *const kModulesExample[] = {"numpy:scipy", "ggplot2:data.table", "Moose:JSON::XS"};
+
 // One "key=value" extra; `context` goes between what is wrong and what is allowed.
 static Result<void> apply_extra(const std::string &field, const RequestLimits &limits, const std::string &context,
-                                BenchRequest &request) {
+                                BenchRequest &request, std::string &modules_text, bool &has_modules) {
     auto problem = [&context](const std::string &what, const std::string &allowed) {
         return fail(what + context + ": " + allowed);
     };
@@ -34,9 +37,12 @@ static Result<void> apply_extra(const std::string &field, const RequestLimits &l
     std::string key = field.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
     if (key == "modules") {
-        auto modules = parse_module_list(value, ':');
-        if (!modules) return problem("invalid modules " + quoted(value), "use up to 64 Python module names separated by ':' (e.g. modules=numpy:scipy)");
-        request.modules = *modules;
+        modules_text = value;  // checked once the language is known (lang= may come after)
+        has_modules = true;
+    } else if (key == "lang") {
+        auto language = parse_language(value);
+        if (!language) return problem("invalid lang " + quoted(value), "use lang=python, lang=r or lang=perl");
+        request.language = *language;
     } else if (key == "timeout") {
         auto t = parse_bounded_int(value, 1, limits.max_timeout_s);
         if (!t) return problem("invalid timeout " + quoted(value), "use whole seconds from 1 to " + std::to_string(limits.max_timeout_s));
@@ -56,7 +62,7 @@ static Result<void> apply_extra(const std::string &field, const RequestLimits &l
         if (!is_label(value)) return problem("invalid label " + quoted(value), "use 1 to 64 of A-Z a-z 0-9 . _ -");
         request.label = value;
     } else {
-        return problem("unknown key " + quoted(key), "allowed are modules=, timeout=, label=, sync=, importtime=");
+        return problem("unknown key " + quoted(key), "allowed are lang=, modules=, timeout=, label=, sync=, importtime=");
     }
     return ok();
 }
@@ -80,8 +86,26 @@ Result<BenchRequest> parse_bench_option(std::string_view value, const RequestLim
     }
     request.gaggle_size = static_cast<int>(*size);
     request.importtime = limits.importtime == ImportTimePolicy::force;
+    std::string modules_text;
+    bool has_modules = false, asked_importtime = false;
     for (size_t i = 2; i < fields.size(); ++i) {
-        if (auto applied = apply_extra(fields[i], limits, context, request); !applied) return fail(applied.error());
+        asked_importtime |= fields[i] == "importtime=on";
+        if (auto applied = apply_extra(fields[i], limits, context, request, modules_text, has_modules); !applied)
+            return fail(applied.error());
+    }
+    if (has_modules) {
+        auto modules = parse_package_list(request.language, modules_text, ':');
+        if (!modules)
+            return fail("invalid modules " + quoted(modules_text) + context + ": use up to " + std::to_string(kMaxModules) +
+                        " " + package_kind(request.language) + " separated by ':' (e.g. modules=" +
+                        kModulesExample[int(request.language)] + ")");
+        request.modules = *modules;
+    }
+    if (request.language != Language::python) {
+        if (asked_importtime)
+            return fail("importtime=on" + context + ": it is Python's -X importtime, not for lang=" +
+                        language_name(request.language));
+        request.importtime = false;  // importtime=force concerns Python's imports
     }
     return request;
 }

@@ -1,5 +1,6 @@
 // The user's request: the value of --pyimport-bench=MODE,N[,key=value...].
 #pragma once
+#include "language.hpp"
 #include "result.hpp"
 
 #include <optional>
@@ -16,11 +17,12 @@ std::optional<Mode> parse_mode(std::string_view text);
 struct BenchRequest {
     Mode mode = Mode::conda;
     int gaggle_size = 0;
-    std::vector<std::string> modules; // empty: the site's default list
+    Language language = Language::python;
+    std::vector<std::string> modules; // the language's package names; empty: the site's default list
     int timeout_s = 0;                // 0: the site's timeout
     std::string label;                // free tag carried into the record
     bool sync = true;                 // release at the step's common instant (sync=off: when ready)
-    bool importtime = false;          // python -X importtime: per-module import times in the record
+    bool importtime = false;          // python -X importtime: per-module import times in the record (Python only)
 };
 
 // Whether users may ask for importtime=on; force turns it on for every request.

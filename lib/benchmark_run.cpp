@@ -31,6 +31,7 @@ constexpr size_t kImportTimeCaptureBytes = size_t(256) << 10;
 RunDescription describe(const BenchmarkContext &ctx, const InterpreterCommand &cmd, int timeout_s) {
     RunDescription run;
     run.mode = mode_name(ctx.request.mode);
+    run.language = language_name(ctx.request.language);
     run.gaggle_size = ctx.request.gaggle_size;
     run.argv = cmd.argv;
     run.modules = cmd.modules;

@@ -8,12 +8,6 @@
 
 namespace pyimport {
 
-std::string import_statement(const std::vector<std::string> &modules) {
-    std::string code = "import ";
-    for (size_t i = 0; i < modules.size(); ++i) code += (i ? ", " : "") + modules[i];
-    return code;
-}
-
 static const char *runtime_binary(Runtime runtime) {
     switch (runtime) {
     case Runtime::charliecloud: return "ch-run";
@@ -36,15 +30,19 @@ std::string default_runtime_path(Runtime runtime) {
 // The image mounted over mount_at (by default the conda directory itself), so
 // the interpreter, its argv and its environment are those of conda mode and
 // only what serves the files differs.
-static Result<InterpreterCommand> kernel_command(const SiteSettings &site, const std::string &code,
-                                                 InterpreterCommand &cmd) {
-    if (site.mount_at.empty() || site.conda_python.empty()) {
+static Result<InterpreterCommand> kernel_command(const SiteSettings &site, const LanguageSettings &lang,
+                                                 std::vector<std::string> code_argv, InterpreterCommand &cmd) {
+    if (site.mount_at.empty() || (site.conda.empty() && site.conda_python.empty()))
         return fail("the kernel runtime needs conda= (or mount_at= and conda_python=) in plugstack.conf");
-    }
-    std::string python = site.conda_python;
-    if (!site.conda.empty() && python.compare(0, site.conda.size() + 1, site.conda + "/") == 0)
-        python = site.mount_at + python.substr(site.conda.size());
-    cmd.argv = {python, "-c", code};
+    if (lang.conda_interpreter.empty())
+        return fail(std::string("lang=") + language_name(lang.language) +
+                    " is not offered with the kernel runtime on this cluster (plugstack.conf has no " + lang.conda_key +
+                    ")");
+    std::string interpreter = lang.conda_interpreter;
+    if (!site.conda.empty() && interpreter.compare(0, site.conda.size() + 1, site.conda + "/") == 0)
+        interpreter = site.mount_at + interpreter.substr(site.conda.size());
+    code_argv.insert(code_argv.begin(), interpreter);
+    cmd.argv = std::move(code_argv);
     cmd.env_path = site.mount_at;
     cmd.mount_at = site.mount_at;
     cmd.mount_driver = "kernel-squashfs";
@@ -62,14 +60,23 @@ static Result<InterpreterCommand> with_import_times(Result<InterpreterCommand> c
 
 static Result<InterpreterCommand> build_plain_command(const SiteSettings &site, const BenchRequest &request) {
     InterpreterCommand cmd;
-    cmd.modules = request.modules.empty() ? site.modules : request.modules;
-    const std::string code = import_statement(cmd.modules);
+    cmd.language = request.language;
+    const LanguageSettings lang = language_settings(site, request.language);
+    const std::string lang_name = language_name(request.language);
+    cmd.modules = request.modules.empty() ? lang.packages : request.modules;
+    std::vector<std::string> code_argv = code_flags(request.language);  // interpreter FLAGS... CODE
+    code_argv.push_back(load_code(request.language, cmd.modules));
     if (request.mode == Mode::conda) {
         if (site.conda.empty() && site.conda_python.empty()) {
             return fail("conda mode is not configured on this cluster (plugstack.conf has no conda=)");
         }
+        if (lang.conda_interpreter.empty()) {
+            return fail("lang=" + lang_name + " is not offered in conda mode on this cluster (plugstack.conf has no " +
+                        lang.conda_key + ")");
+        }
         cmd.env_path = site.conda;
-        cmd.argv = {site.conda_python, "-c", code};
+        cmd.argv = code_argv;
+        cmd.argv.insert(cmd.argv.begin(), lang.conda_interpreter);
         cmd.mount_driver = "directory";
         return cmd;
     }
@@ -78,7 +85,11 @@ static Result<InterpreterCommand> build_plain_command(const SiteSettings &site, 
     }
     cmd.image = site.image;
     cmd.runtime = runtime_name(site.runtime);
-    if (site.runtime == Runtime::kernel) return kernel_command(site, code, cmd);
+    if (site.runtime == Runtime::kernel) return kernel_command(site, lang, std::move(code_argv), cmd);
+    if (lang.container_interpreter.empty()) {
+        return fail("lang=" + lang_name + " is not offered in container mode on this cluster (plugstack.conf has no " +
+                    lang.container_key + ")");
+    }
     struct stat st;
     cmd.mount_driver = site.runtime != Runtime::charliecloud ? "runtime"
                        : stat(site.image.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? "directory"
@@ -86,15 +97,16 @@ static Result<InterpreterCommand> build_plain_command(const SiteSettings &site, 
     cmd.host_paths = false;
     std::string runtime = site.runtime_path.empty() ? default_runtime_path(site.runtime) : site.runtime_path;
     if (site.runtime == Runtime::charliecloud)
-        cmd.argv = {runtime, site.image, "--", site.container_python, "-c", code};
+        cmd.argv = {runtime, site.image, "--", lang.container_interpreter};
     else
-        cmd.argv = {runtime, "exec", site.image, site.container_python, "-c", code};
+        cmd.argv = {runtime, "exec", site.image, lang.container_interpreter};
+    cmd.argv.insert(cmd.argv.end(), code_argv.begin(), code_argv.end());
     return cmd;
 }
 
 Result<InterpreterCommand> build_interpreter_command(const SiteSettings &site, const BenchRequest &request) {
     auto cmd = build_plain_command(site, request);
-    return request.importtime ? with_import_times(std::move(cmd)) : cmd;
+    return request.importtime && request.language == Language::python ? with_import_times(std::move(cmd)) : cmd;
 }
 
 Result<void> check_command_usable(const InterpreterCommand &command) {

@@ -13,7 +13,8 @@ namespace pyimport {
 
 struct InterpreterCommand {
     std::vector<std::string> argv;     // argv[0] is an absolute path
-    std::vector<std::string> modules;  // what the interpreter imports
+    Language language = Language::python;
+    std::vector<std::string> modules;  // what the interpreter loads (the language's package names)
     std::string env_path;              // conda mode: the environment directory
     std::string image;                 // container mode: the image file
     std::string runtime;               // container mode: charliecloud, kernel, apptainer, singularity
@@ -21,9 +22,6 @@ struct InterpreterCommand {
     std::string mount_at;              // kernel runtime: where the image is mounted before the gaggle
     bool host_paths = true;            // runs from host paths, so the site's setenv= applies
 };
-
-// The Python statement that imports `modules`.
-std::string import_statement(const std::vector<std::string> &modules);
 
 // Default binary of a runtime (first of the usual system locations that exists).
 std::string default_runtime_path(Runtime runtime);

@@ -1,5 +1,6 @@
 #include "record.hpp"
 
+#include "language.hpp"
 #include "parse_util.hpp"
 #include "sys_io.hpp"
 #include "text_escape.hpp"
@@ -306,8 +307,12 @@ Result<void> consistency_problem(const Record &rec) {
     if (rec.run.gaggle_size > kMaxGaggleSize) return fail("run.gaggle_size is above " + std::to_string(kMaxGaggleSize));
     // What a user typed into the option, checked as the option checks it: a
     // hand-made record cannot carry other text into tables and figures.
+    const auto language = parse_language(rec.run.language);
+    if (!language) return fail("run.language '" + rec.run.language.substr(0, 40) + "' is not python, r or perl");
     for (const auto &m : rec.run.modules)
-        if (!is_module_name(m)) return fail("run.modules holds '" + m.substr(0, 40) + "', which is not a module name");
+        if (!is_package_name(*language, m))
+            return fail("run.modules holds '" + m.substr(0, 40) + "', which is not one of the " + package_kind(*language));
+    if (rec.run.importtime && *language != Language::python) return fail("run.importtime is Python's only");
     if (!rec.run.label.empty() && !is_label(rec.run.label))
         return fail("run.label is not 1 to 64 of A-Z a-z 0-9 . _ -");
     if (rec.job.node_count > kMaxNodeCount) return fail("job.node_count is above " + std::to_string(kMaxNodeCount));

@@ -43,6 +43,7 @@ struct JobIdentity {
 
 struct RunDescription {
     std::string mode;                  // "conda" or "container"
+    std::string language = "python";   // (version 2) python, r or perl; version 1 records are Python's
     int gaggle_size = 0;
     std::vector<std::string> argv;
     std::vector<std::string> modules;
@@ -176,6 +177,7 @@ inline constexpr Field<JobIdentity> kJobFields[] = {
     text("cluster", &JobIdentity::cluster, Kind::nullable_text)};
 inline constexpr Field<RunDescription> kRunFields[] = {
     text("mode", &RunDescription::mode),
+    since(2, text("language", &RunDescription::language)),
     integer("gaggle_size", &RunDescription::gaggle_size),
     list("argv", &RunDescription::argv),
     list("modules", &RunDescription::modules),

@@ -27,7 +27,7 @@ std::string digest_inside_runtime(const InterpreterCommand &command, const Gaggl
     probe.timeout_s = 60;
     probe.capture_stdout = true;
     probe.argv.assign(command.argv.begin(), command.argv.end() - 1);  // the import statement goes
-    probe.argv.push_back("import sys; sys.stdout.write(open('" + std::string(kEnvDigestFile) + "').read())");
+    probe.argv.push_back(print_file_code(command.language, kEnvDigestFile));
     auto figures = run_gaggle(probe);
     if (!figures || !figures->interpreters[0].succeeded()) return "";
     std::string text = figures->interpreters[0].stdout_text;

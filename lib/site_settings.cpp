@@ -51,11 +51,14 @@ Result<void> set_runtime(SiteSettings &s, const std::string &v) {
     return fail("use charliecloud, kernel, apptainer or singularity");
 }
 
-Result<void> set_modules(SiteSettings &s, const std::string &v) {
-    auto modules = parse_module_list(v, ',');
-    if (!modules) return fail("use up to 64 Python module names separated by ','");
-    s.modules = *modules;
-    return ok();
+Setter packages_setter(std::vector<std::string> SiteSettings::*field, Language language) {
+    return [=](SiteSettings &s, const std::string &v) -> Result<void> {
+        auto packages = parse_package_list(language, v, ',');
+        if (!packages)
+            return fail("use up to " + std::to_string(kMaxModules) + " " + package_kind(language) + " separated by ','");
+        s.*field = *packages;
+        return ok();
+    };
 }
 
 Result<void> add_setenv(SiteSettings &s, const std::string &v) {
@@ -100,7 +103,13 @@ const std::map<std::string, Setter> &setters() {
         {"runtime_path", path_setter(&SiteSettings::runtime_path)},
         {"mount_at", path_setter(&SiteSettings::mount_at)},
         {"container_python", path_setter(&SiteSettings::container_python)},
-        {"modules", set_modules},
+        {"modules", packages_setter(&SiteSettings::modules, Language::python)},
+        {"conda_r", path_setter(&SiteSettings::conda_r)},
+        {"container_r", path_setter(&SiteSettings::container_r)},
+        {"r_packages", packages_setter(&SiteSettings::r_packages, Language::r)},
+        {"conda_perl", path_setter(&SiteSettings::conda_perl)},
+        {"container_perl", path_setter(&SiteSettings::container_perl)},
+        {"perl_modules", packages_setter(&SiteSettings::perl_modules, Language::perl)},
         {"max_gaggle", int_setter(&SiteSettings::max_gaggle, 1, 1024)},
         {"timeout", int_setter(&SiteSettings::timeout_s, 1, 540)},
         {"workdir", path_setter(&SiteSettings::workdir)},
@@ -122,6 +131,16 @@ std::string allowed_keys() {
 }
 
 } // namespace
+
+LanguageSettings language_settings(const SiteSettings &site, Language language) {
+    switch (language) {
+    case Language::r: return {language, site.conda_r, site.container_r, site.r_packages, "conda_r=", "container_r="};
+    case Language::perl:
+        return {language, site.conda_perl, site.container_perl, site.perl_modules, "conda_perl=", "container_perl="};
+    case Language::python: break;
+    }
+    return {language, site.conda_python, site.container_python, site.modules, "conda_python=", "container_python="};
+}
 
 RequestLimits request_limits(const SiteSettings &site) { return {site.max_gaggle, site.timeout_s, site.importtime}; }
 

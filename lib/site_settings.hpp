@@ -1,6 +1,7 @@
 // The site's settings: the key=value words after the .so path in plugstack.conf.
 #pragma once
 #include "bench_option.hpp"
+#include "language.hpp"
 #include "result.hpp"
 
 #include <optional>
@@ -24,6 +25,12 @@ struct SiteSettings {
     std::string mount_at;                // kernel runtime: mount point; default: conda (same paths, same argv)
     std::string container_python = "/usr/bin/python3";
     std::vector<std::string> modules = {"numpy", "scipy", "pandas", "sqlite3", "Bio", "matplotlib", "seaborn"};
+    // R and Perl (lang=r, lang=perl) are offered in a mode where the site
+    // names their interpreter: in the environment directory (conda_r=,
+    // conda_perl=) or inside the image (container_r=, container_perl=).
+    std::string conda_r, container_r, conda_perl, container_perl;
+    std::vector<std::string> r_packages = {"ggplot2", "data.table", "dplyr", "Matrix", "survival"};
+    std::vector<std::string> perl_modules = {"Moose", "DBI", "JSON::XS", "DateTime", "List::MoreUtils"};
     int max_gaggle = 64;
     int timeout_s = 300;                 // per interpreter, from the release
     std::string workdir = "/tmp";        // where each gaggle's private cwd is made: off the shared FS on purpose
@@ -44,6 +51,16 @@ struct SiteSettings {
 // gaggle runs before them: the release wait plus the timeout must end well
 // inside that (30 s are left for setting up and writing the record).
 inline constexpr int kMaxGaggleMs = 570000;
+
+// One language's interpreters (empty: not offered in that mode) and default packages.
+struct LanguageSettings {
+    Language language;
+    std::string conda_interpreter;
+    std::string container_interpreter;
+    std::vector<std::string> packages;
+    const char *conda_key, *container_key;  // their plugstack.conf keys, for messages
+};
+LanguageSettings language_settings(const SiteSettings &site, Language language);
 
 // What a request may ask of this site.
 RequestLimits request_limits(const SiteSettings &site);

@@ -150,13 +150,14 @@ template <class S, size_t N> bool read_fields(element e, S &s, const Field<S> (&
         next = i + 1;
         if (!store(fields[i], s, member.value)) return false;
     }
+    static const S defaults{};  // what the reference reader leaves in a field the record lacks
     for (size_t i = 0; i < N; ++i) {
         if (seen & (uint64_t(1) << i)) continue;
         if (fields[i].presence == Presence::required && fields[i].in(version)) return false;
-        if (fields[i].text) (s.*fields[i].text).clear();
+        if (fields[i].text) s.*fields[i].text = defaults.*fields[i].text;
         else if (fields[i].list) (s.*fields[i].list).clear();
         else if (fields[i].integers) (s.*fields[i].integers).clear();
-        else fields[i].set_int(s, 0);
+        else fields[i].set_int(s, fields[i].get_int(defaults));
     }
     return true;
 }

@@ -61,7 +61,7 @@ std::optional<int64_t> parse_time(std::string_view text, bool end_of_period) {
 
 bool Filters::matches(const ConfigKey &key, uint32_t job_id, int64_t start_ns) const {
     return jobs.contains(job_id) && nodes.contains(key.nodes) && gaggles.contains(key.gaggle) &&
-           (!mode || *mode == key.mode) && (!label || *label == key.label) && (!modules || *modules == key.modules) &&
+           (!mode || *mode == key.mode) && (!language || *language == key.language) && (!label || *label == key.label) && (!modules || *modules == key.modules) &&
            start_ns >= since_ns && start_ns <= until_ns;
 }
 

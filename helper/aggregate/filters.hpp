@@ -31,6 +31,7 @@ std::optional<int64_t> parse_time(std::string_view text, bool end_of_period);
 struct Filters {
     NumberSet jobs, nodes, gaggles;
     std::optional<Mode> mode;
+    std::optional<std::string> language;  // python, r or perl
     std::optional<std::string> label;    // "" matches runs without a label
     std::optional<std::string> modules;  // joined with ' ', like NodeRecord::modules
     int64_t since_ns = INT64_MIN, until_ns = INT64_MAX;

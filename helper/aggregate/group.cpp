@@ -12,7 +12,7 @@ namespace agg {
 namespace {
 
 ConfigKey key_of(const NodeRecord &n) {
-    return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label, n.importtime};
+    return {n.mode, n.node_count, n.gaggle_size, n.modules, n.label, n.importtime, n.language};
 }
 
 std::string run_id(const NodeRecord &n, const std::string &file) {
@@ -61,7 +61,7 @@ bool same_run(const NodeRecord &a, const NodeRecord &b) { return same_step(a, b)
 // Two records of one job step agree, or fail with the first field on which they disagree.
 pyimport::Result<void> agree(const NodeRecord &a, const NodeRecord &b) {
     if (a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.node_count == b.node_count &&
-        a.modules == b.modules && a.label == b.label && a.importtime == b.importtime)
+        a.language == b.language && a.modules == b.modules && a.label == b.label && a.importtime == b.importtime)
         return pyimport::ok();
     auto differ = [](const char *field, const std::string &x, const std::string &y) {
         return x == y ? std::string() : std::string(field) + " (" + x + " here, " + y + " there)";
@@ -69,6 +69,7 @@ pyimport::Result<void> agree(const NodeRecord &a, const NodeRecord &b) {
     std::string d = differ("run.mode", pyimport::mode_name(b.mode), pyimport::mode_name(a.mode));
     if (d.empty()) d = differ("run.gaggle_size", std::to_string(b.gaggle_size), std::to_string(a.gaggle_size));
     if (d.empty()) d = differ("job.node_count", std::to_string(b.node_count), std::to_string(a.node_count));
+    if (d.empty()) d = differ("run.language", b.language, a.language);
     if (d.empty()) d = differ("run.modules", "[" + b.modules + "]", "[" + a.modules + "]");
     if (d.empty()) d = differ("run.label", b.label, a.label);
     auto on_off = [](bool on) { return std::string(on ? "on" : "off"); };
@@ -240,6 +241,7 @@ class Grouper {
 std::string describe(const ConfigKey &key, bool with_workload) {
     std::string s = std::string(pyimport::mode_name(key.mode)) + ", " + std::to_string(key.nodes) +
                     (key.nodes == 1 ? " node x " : " nodes x ") + std::to_string(key.gaggle);
+    if (key.language != "python") s += ", lang " + key.language;
     if (!key.label.empty()) s += ", label " + key.label;
     if (key.importtime) s += ", importtime";
     if (with_workload) s += ", modules [" + key.modules + "]";

@@ -13,9 +13,9 @@ namespace agg {
 
 inline constexpr int kSecondsDigits = 3;
 
-// The workloads (module list, label and importtime) of the dataset in order, tagged A, B, ...
+// The workloads (language, module list, label and importtime) of the dataset in order, tagged A, B, ...
 struct Workload {
-    std::string tag, modules, label;
+    std::string tag, language, modules, label;
     bool importtime = false;
 };
 std::vector<Workload> workloads(const Dataset &data);
@@ -23,6 +23,10 @@ std::vector<Workload> workloads(const Dataset &data);
 // Whether the dataset holds runs both with and without python -X importtime:
 // only then do the tables say which a row is.
 bool importtime_varies(const Dataset &data);
+
+// Whether any configuration is not Python's: only then do the tables have a
+// language column (a Python-only dataset's tables are as they were).
+bool languages_shown(const Dataset &data);
 
 class KeyColumns {
   public:
@@ -33,8 +37,8 @@ class KeyColumns {
     std::string tag(const ConfigKey &k) const;
 
   private:
-    bool with_mode_, with_tag_ = false, with_importtime_ = false;
-    std::map<std::tuple<std::string, std::string, bool>, std::string> tags_;
+    bool with_mode_, with_tag_ = false, with_importtime_ = false, with_language_ = false;
+    std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> tags_;
 };
 
 } // namespace agg

@@ -59,6 +59,7 @@ NodeRecord node_from_record(const pyimport::Record &r, size_t file, bool samples
     n.node_count = r.job.node_count;
     n.mode = pyimport::parse_mode(r.run.mode).value_or(Mode::conda);  // the reader accepts no other
     n.gaggle_size = r.run.gaggle_size;
+    n.language = r.run.language;
     n.modules = pyimport::join_modules(r.run.modules);
     n.label = r.run.label;
     n.release_ns = r.gaggle.release_unix_ns;

@@ -44,6 +44,7 @@ struct NodeRecord {
     int node_index = 0, node_count = 1;
     Mode mode = Mode::conda;
     int gaggle_size = 0;
+    std::string language = "python";  // run.language
     std::string modules;  // the module list, joined with ' ' (join_modules)
     std::string label;
     int64_t release_ns = 0, last_exit_ns = 0, wall_ns = 0;
@@ -70,8 +71,9 @@ struct ConfigKey {
     std::string modules, label;
     // python -X importtime changes what is measured: on and off are never repetitions.
     bool importtime = false;
+    std::string language = "python";  // python, r or perl: each compared on its own
 
-    auto tie() const { return std::tie(modules, label, importtime, nodes, gaggle, mode); }
+    auto tie() const { return std::tie(language, modules, label, importtime, nodes, gaggle, mode); }
     bool operator<(const ConfigKey &o) const { return tie() < o.tie(); }
     bool operator==(const ConfigKey &o) const { return tie() == o.tie(); }
     int interpreters() const { return nodes * gaggle; }

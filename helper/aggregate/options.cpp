@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include "command_line.hpp"
+#include "language.hpp"
 #include "parse_util.hpp"
 
 #include <cstdlib>
@@ -34,7 +35,7 @@ const char *const kUsage =
     "  --min-samples N        per mode for a verdict (default 5)\n"
     "Filters (job steps; LIST: numbers and ranges, e.g. 1,4,10-20):\n"
     "  --job LIST  --mode conda|container  --nodes LIST  --gaggle LIST\n"
-    "  --label TEXT (- for none)  --modules a:b:c\n"
+    "  --lang python|r|perl  --label TEXT (- for none)  --modules a:b:c\n"
     "  --since TIME  --until TIME   YYYY-MM-DD[THH:MM[:SS]] (UTC) or @UNIX-SECONDS\n"
     "Input:\n"
     "  --study DIR            also read the 2017 study's overall_time.bcp and individual_time.bcp\n"
@@ -146,12 +147,20 @@ std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
              if (!o.filters.mode) return pyimport::fail("needs conda or container");
              return pyimport::ok();
          }},
+        {"--lang", [&o](const std::string &v) -> pyimport::Result<void> {
+             if (!pyimport::parse_language(v)) return pyimport::fail("needs python, r or perl");
+             o.filters.language = v;
+             return pyimport::ok();
+         }},
         {"--label", [&o](const std::string &v) { return o.filters.label = v == "-" ? "" : v, pyimport::ok(); }},
         {"--modules", [&o](const std::string &v) -> pyimport::Result<void> {
-             auto list = pyimport::parse_module_list(v, ':');
-             if (!list) return pyimport::fail("needs module names separated by ':' (e.g. numpy:scipy)");
-             o.filters.modules = pyimport::join_modules(*list);
-             return pyimport::ok();
+             for (pyimport::Language language : pyimport::kLanguages)
+                 if (auto list = pyimport::parse_package_list(language, v, ':')) {
+                     o.filters.modules = pyimport::join_modules(*list);
+                     return pyimport::ok();
+                 }
+             return pyimport::fail("needs package names separated by ':' (e.g. numpy:scipy, ggplot2:data.table or "
+                                   "Moose:JSON::XS)");
          }},
         {"--since", time(o.filters.since_ns, false)},
         {"--until", time(o.filters.until_ns, true)},

@@ -58,19 +58,22 @@ const char *kTheme =
 // plot, a screen label above the panels of a multiplot.
 // noenhanced: the record's text is shown as it is, never read as markup
 // (^ _ @ & { } ~ of gnuplot's enhanced text).
-std::string title_line(const std::string &modules, const std::string &label, bool importtime, bool single_plot) {
-    std::string text = quoted("modules: " + modules + (label.empty() ? "" : "   label: " + label) +
-                              (importtime ? "   python -X importtime" : ""));
+std::string title_line(const std::string &language, const std::string &modules, const std::string &label,
+                       bool importtime, bool single_plot) {
+    std::string text = quoted((language == "python" ? "" : "lang: " + language + "   ") + "modules: " + modules +
+                              (label.empty() ? "" : "   label: " + label) + (importtime ? "   python -X importtime" : ""));
     std::string style = " noenhanced font ',11' textcolor rgb '#4D4D4D'\n";
     if (single_plot) return "set title " + text + style;
     return "set label 3 " + text + " at screen 0.44, screen 0.965 center" + style;
 }
 
-std::vector<const ConfigData *> workload_configs(const Dataset &data, const std::string &modules, const std::string &label,
-                                                 bool importtime) {
+std::vector<const ConfigData *> workload_configs(const Dataset &data, const std::string &language,
+                                                 const std::string &modules, const std::string &label, bool importtime) {
     std::vector<const ConfigData *> out;
     for (const auto &c : data.configs)
-        if (c.key.modules == modules && c.key.label == label && c.key.importtime == importtime) out.push_back(&c);
+        if (c.key.language == language && c.key.modules == modules && c.key.label == label &&
+            c.key.importtime == importtime)
+            out.push_back(&c);
     return out;
 }
 
@@ -362,12 +365,13 @@ pyimport::Result<void> run_gnuplot(const std::string &gnuplot, const std::string
 
 std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
                           const std::string &kind, const std::string &format, const std::string &output,
-                          size_t max_points, const std::vector<ConfigData> &background, bool importtime) {
-    auto configs = workload_configs(data, modules, label, importtime);
+                          size_t max_points, const std::vector<ConfigData> &background, bool importtime,
+                          const std::string &language) {
+    auto configs = workload_configs(data, language, modules, label, importtime);
     std::string body =
         kind == "overall" ? overall_script(configs, background) : individual_script(configs, max_points, background);
     if (body.empty()) return "";
-    return terminal(format) + "set output " + quoted(output) + "\n" + title_line(modules, label, importtime, kind == "overall") +
+    return terminal(format) + "set output " + quoted(output) + "\n" + title_line(language, modules, label, importtime, kind == "overall") +
            body + "unset output\n";
 }
 
@@ -386,7 +390,7 @@ pyimport::Result<void> write_figures(const Dataset &data, const FigureOptions &o
                     std::string(kind) == "import"
                         ? import_figure_script(data, w, format, "." + name + ".tmp")
                         : figure_script(data, w.modules, w.label, kind, format, "." + name + ".tmp", options.max_points,
-                                        options.background, w.importtime);
+                                        options.background, w.importtime, w.language);
                 if (script.empty()) continue;  // nothing to draw (no complete run, no import times)
                 if (auto drawn = run_gnuplot(options.gnuplot, options.dir, script); !drawn)
                     return unlink(temp.c_str()), drawn;

@@ -29,7 +29,7 @@ struct FigureOptions {
 std::string figure_script(const Dataset &data, const std::string &modules, const std::string &label,
                           const std::string &kind, const std::string &format, const std::string &output,
                           size_t max_points, const std::vector<ConfigData> &background = {},
-                          bool importtime = false);
+                          bool importtime = false, const std::string &language = "python");
 
 // Writes overall_time_loglog.FORMAT and individual_time_loglog.FORMAT for each
 // format into options.dir (with -A, -B, ... per workload when there are

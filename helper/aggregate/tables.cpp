@@ -39,10 +39,15 @@ Table workload_table(const Dataset &data) {
                          "tables below"
                        : "Workloads: the module list and label of each tag in the tables below",
             {}, {}, {}};
-    t.columns = {{"workload", "workload"}, {"modules", "modules"}, {"label", "label"}};
+    const bool language = languages_shown(data);
+    t.columns = {{"workload", "workload"}};
+    if (language) t.columns.push_back({"language", "lang"});
+    t.columns.insert(t.columns.end(), {{"modules", "modules"}, {"label", "label"}});
     if (importtime) t.columns.push_back({"importtime", "importtime"});
     for (const auto &w : workloads(data)) {
-        t.rows.push_back({Cell::of(w.tag), Cell::of(w.modules), Cell::of(w.label.empty() ? "-" : w.label)});
+        t.rows.push_back({Cell::of(w.tag)});
+        if (language) t.rows.back().push_back(Cell::of(w.language));
+        t.rows.back().insert(t.rows.back().end(), {Cell::of(w.modules), Cell::of(w.label.empty() ? "-" : w.label)});
         if (importtime) t.rows.back().push_back(Cell::of(w.importtime ? "on" : "off"));
     }
     t.audience = Audience::human;  // CSV and JSON rows carry the module list and label themselves

@@ -31,6 +31,7 @@ ReportInput report_input(const Manifest &m, const std::string &dir) {
         in.steps.push_back(o);
     }
     in.facts.label = m.plan.label;
+    in.facts.language = m.plan.language;
     in.facts.modules = pyimport::join_modules(m.plan.modules);
     in.facts.slurm_version = m.slurm_version;
     in.facts.started_utc = m.started_utc;

@@ -133,6 +133,7 @@ std::string manifest_to_json(const Manifest &m) {
     json_object_set_new(plan, "seed", json_integer(json_int_t(m.plan.seed)));
     json_object_set_new(plan, "modules", str_array(m.plan.modules));
     json_object_set_new(plan, "label", str(m.plan.label));
+    json_object_set_new(plan, "language", str(m.plan.language));
     json_object_set_new(plan, "estimated_seconds", json_integer(json_int_t(estimate_plan_seconds(m.plan))));
     json_object_set_new(r, "plan", plan);
     json_t *alloc = json_object();
@@ -196,6 +197,9 @@ pyimport::Result<Manifest> manifest_from_json(const std::string &text) {
               rd.integer(plan, "repeat", "plan.repeat", 1, kMaxRepeat, v) && (p.repeat = int(v), true) &&
               rd.integer(plan, "seed", "plan.seed", 0, (long long)kMaxSeed, v) && (p.seed = uint64_t(v), true) &&
               rd.texts(plan, "modules", "plan.modules", p.modules) && rd.text(plan, "label", "plan.label", p.label);
+    // Absent in the manifests of studies planned before --lang: Python's.
+    if (ok && json_object_get(plan, "language")) ok = rd.text(plan, "language", "plan.language", p.language);
+    if (ok && !pyimport::parse_language(p.language)) ok = rd.fail("plan.language", "must be python, r or perl");
     for (const auto &mode : p.modes)
         if (ok && mode != "conda" && mode != "container") ok = rd.fail("plan.modes", "must hold conda or container");
     json_t *alloc = ok ? rd.member(r, "allocation", "allocation") : nullptr;
@@ -285,6 +289,7 @@ pyimport::Result<void> plan_difference(const Plan &e, const PlanRequest &g) {
         return pyimport::fail(differs("--modules", e.modules.empty() ? "(the site's list)" : join_words(e.modules, ":"),
                        join_words(*g.modules, ":")));
     if (g.label && *g.label != e.label) return pyimport::fail(differs("--label", e.label, *g.label));
+    if (g.language && *g.language != e.language) return pyimport::fail(differs("--lang", e.language, *g.language));
     return pyimport::ok();
 }
 
@@ -297,6 +302,7 @@ PlanRequest resume_request(const Plan &e, const PlanRequest &g) {
     if (!r.seed) r.seed = e.seed;
     if (!r.modules) r.modules = e.modules;
     if (!r.label) r.label = e.label;
+    if (!r.language) r.language = e.language;
     return r;
 }
 

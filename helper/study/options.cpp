@@ -2,6 +2,7 @@
 
 #include "bench_option.hpp"
 #include "command_line.hpp"
+#include "language.hpp"
 #include "parse_util.hpp"
 #include "text_escape.hpp"
 
@@ -23,7 +24,8 @@ const char *const kUsage =
     "  --modes LIST       conda, container or conda,container (default)\n"
     "  --repeat N         repetitions of every cell (default 3)\n"
     "  --seed N           the order's seed (default: a fresh one, recorded in the manifest)\n"
-    "  --modules a:b:c    modules the interpreters import (default: the site's list)\n"
+    "  --lang LANG        python (default), r or perl: the interpreters the gaggles run\n"
+    "  --modules a:b:c    packages the interpreters load (default: the site's list for the language)\n"
     "  --label TEXT       the records' label (default study)\n"
     "  --dry-run          print the plan and an estimate of its time; run nothing\n"
     "  --print-sbatch     print an sbatch script that runs this study; run nothing\n"
@@ -86,9 +88,18 @@ std::map<std::string, pyimport::ValueHandler> value_options(Options &o) {
              return pyimport::ok();
          }},
         {"--modules", [&o](const std::string &v) -> pyimport::Result<void> {
-             auto l = pyimport::parse_module_list(v, ':');
-             if (!l) return pyimport::fail("needs module names separated by ':' (e.g. numpy:scipy)");
-             o.plan.modules = *l;
+             // Any language's names here; the plan checks them against --lang.
+             for (pyimport::Language language : pyimport::kLanguages)
+                 if (auto l = pyimport::parse_package_list(language, v, ':')) {
+                     o.plan.modules = *l;
+                     return pyimport::ok();
+                 }
+             return pyimport::fail("needs package names separated by ':' (e.g. numpy:scipy, ggplot2:data.table or "
+                                   "Moose:JSON::XS)");
+         }},
+        {"--lang", [&o](const std::string &v) -> pyimport::Result<void> {
+             if (!pyimport::parse_language(v)) return pyimport::fail("needs python, r or perl");
+             o.plan.language = v;
              return pyimport::ok();
          }},
         {"--label", [&o](const std::string &v) -> pyimport::Result<void> {

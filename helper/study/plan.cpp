@@ -1,6 +1,7 @@
 #include "plan.hpp"
 
 #include "bench_option.hpp"
+#include "language.hpp"
 #include "parse_util.hpp"
 #include "sys_io.hpp"
 #include "text_escape.hpp"
@@ -138,7 +139,24 @@ pyimport::Result<Plan> make_plan(const PlanRequest &request, const Allocation &a
     plan.repeat = request.repeat > 0 ? request.repeat : kDefaultRepeat;
     plan.seed = request.seed ? *request.seed : fresh_seed();
     if (plan.seed > kMaxSeed) return pyimport::fail("--seed is above 2^63-1");
+    if (request.language) plan.language = *request.language;
+    const auto language = pyimport::parse_language(plan.language);
+    if (!language)
+        return pyimport::fail("--lang " + pyimport::quote_text(plan.language) + " is not a language: use python, r or perl");
+    if (site && *language != pyimport::Language::python) {  // Python's modes are checked above
+        const pyimport::LanguageSettings lang = pyimport::language_settings(*site, *language);
+        for (const auto &m : plan.modes)
+            if ((m == "conda" ? lang.conda_interpreter : lang.container_interpreter).empty() &&
+                !(m == "container" && site->runtime == pyimport::Runtime::kernel && !lang.conda_interpreter.empty()))
+                return pyimport::fail("lang=" + plan.language + " is not offered in " + m +
+                                      " mode on this site (plugstack.conf has no " +
+                                      (m == "conda" ? lang.conda_key : lang.container_key) + ")");
+    }
     if (request.modules) plan.modules = *request.modules;
+    for (const auto &m : plan.modules)
+        if (!pyimport::is_package_name(*language, m))
+            return pyimport::fail("--modules holds " + pyimport::quote_text(m) + ", which is not one of the " +
+                                  pyimport::package_kind(*language) + " (--lang " + plan.language + ")");
     if (request.label) plan.label = *request.label;
     if (!pyimport::is_label(plan.label))
         return pyimport::fail("--label " + pyimport::quote_text(plan.label) + " is not a label: use 1 to 64 of A-Z a-z 0-9 . _ -");

@@ -20,6 +20,7 @@ struct PlanRequest {
     std::optional<uint64_t> seed;
     std::optional<std::vector<std::string>> modules;  // nullopt: the site's default list
     std::optional<std::string> label;
+    std::optional<std::string> language;  // python (default), r or perl
 };
 
 // The allocation the study runs in (from SLURM_JOB_*).
@@ -47,8 +48,9 @@ struct Plan {
     std::vector<std::string> modes;
     int repeat = 3;
     uint64_t seed = 0;               // below 2^63 (a JSON integer)
-    std::vector<std::string> modules;  // empty: the site's default list
+    std::vector<std::string> modules;  // empty: the site's default list (the language's package names)
     std::string label = "study";
+    std::string language = "python";   // lang= of every step
     std::vector<PlannedStep> steps;  // in the order they run
 };
 

@@ -40,7 +40,7 @@ struct Candidate {
 bool matches(const pyimport::Record &r, uint32_t job_id, long long step, const Plan &plan, const PlannedStep &p) {
     return r.job.job_id == job_id && r.job.step_id == step && r.run.mode == p.cell.mode &&
            r.run.gaggle_size == p.cell.gaggle && r.job.node_count == p.cell.nodes && r.run.label == plan.label &&
-           (plan.modules.empty() || r.run.modules == plan.modules);
+           r.run.language == plan.language && (plan.modules.empty() || r.run.modules == plan.modules);
 }
 
 } // namespace

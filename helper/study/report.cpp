@@ -95,6 +95,8 @@ Reading read_steps(const ReportInput &in) {
             if (run.gaggle_size != step.gaggle)
                 why.push_back("gaggle of " + std::to_string(run.gaggle_size) + ", the step's is " +
                               std::to_string(step.gaggle));
+            if (run.language != in.facts.language)
+                why.push_back("lang " + run.language + ", the study's is " + in.facts.language);
             if (run.label != in.facts.label)
                 why.push_back("label '" + run.label + "', the study's is '" + in.facts.label + "'");
             const std::string modules = pyimport::join_modules(run.modules);
@@ -372,7 +374,8 @@ pyimport::Result<void> write_report(const ReportInput &in, const std::string &di
     for (bool ok : reading.step_ok) succeeded += ok;
 
     Document doc;
-    doc.title = "Python import scaling study" + (in.facts.label.empty() ? std::string() : ": " + in.facts.label);
+    const std::string language_title = in.facts.language == "r" ? "R" : in.facts.language == "perl" ? "Perl" : "Python";
+    doc.title = language_title + " import scaling study" + (in.facts.label.empty() ? std::string() : ": " + in.facts.label);
     doc.paragraph(plural(in.steps.size(), "step", "steps") + " in the manifest: " + std::to_string(succeeded) +
                   " succeeded, " + std::to_string(in.steps.size() - succeeded) + " did not; " +
                   plural(reading.listed, "record file", "record files") + " listed, " +
@@ -395,6 +398,7 @@ pyimport::Result<void> write_report(const ReportInput &in, const std::string &di
     doc.table(key_value_table(
         "The study",
         {{"label", in.facts.label.empty() ? "-" : in.facts.label},
+         {"language", in.facts.language},
          {"modules", or_unknown(in.facts.modules)},
          {"Slurm version", or_unknown(in.facts.slurm_version)},
          {"cluster (records)", clusters.empty() ? "-" : joined({clusters.begin(), clusters.end()}, ", ")},

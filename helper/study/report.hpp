@@ -21,6 +21,7 @@ struct StepOutcome {
 // What the records alone cannot say.
 struct ReportFacts {
     std::string label, modules;      // the study's label and module list (joined with ' ')
+    std::string language = "python"; // the study's --lang
     std::string slurm_version;       // e.g. "22.05.8" ("" when unknown)
     std::string started_utc, finished_utc;  // "YYYY-MM-DDTHH:MM:SSZ"
     std::vector<std::string> nodes;  // the allocation's node names

@@ -86,6 +86,7 @@ int stop_signal() { return int(g_signal); }
 std::vector<std::string> srun_argv(const Plan &plan, const PlannedStep &step) {
     const std::string k = std::to_string(step.cell.nodes);
     std::string bench = step.cell.mode + "," + std::to_string(step.cell.gaggle) + ",label=" + plan.label;
+    if (plan.language != "python") bench += ",lang=" + plan.language;
     if (!plan.modules.empty()) bench += ",modules=" + join_words(plan.modules, ":");
     return {"srun", "--nodes=" + k, "--ntasks=" + k, "--ntasks-per-node=1", "--exclusive", "--kill-on-bad-exit=1",
             "--job-name=pyimport-study", "--pyimport-bench=" + bench, "true"};

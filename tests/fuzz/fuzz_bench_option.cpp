@@ -22,6 +22,7 @@ constexpr size_t kMaxMessage = 512;  // bytes: the messages echo at most ~220 by
 
 std::string canonical(const pyimport::BenchRequest &r) {
     std::string s = std::string(pyimport::mode_name(r.mode)) + "," + std::to_string(r.gaggle_size);
+    if (r.language != pyimport::Language::python) s += std::string(",lang=") + pyimport::language_name(r.language);
     if (!r.modules.empty()) {
         s += ",modules=";
         for (size_t i = 0; i < r.modules.size(); ++i) s += (i ? ":" : "") + r.modules[i];
@@ -32,8 +33,8 @@ std::string canonical(const pyimport::BenchRequest &r) {
 }
 
 bool same(const pyimport::BenchRequest &a, const pyimport::BenchRequest &b) {
-    return a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.modules == b.modules && a.timeout_s == b.timeout_s &&
-           a.label == b.label;
+    return a.mode == b.mode && a.gaggle_size == b.gaggle_size && a.language == b.language && a.modules == b.modules &&
+           a.timeout_s == b.timeout_s && a.label == b.label;
 }
 
 bool label_ok(const std::string &label) {
@@ -58,10 +59,11 @@ void one(std::string_view value, const pyimport::RequestLimits &limits) {
     FUZZ_CHECK(r.gaggle_size >= 1 && r.gaggle_size <= limits.max_gaggle, value, what);
     FUZZ_CHECK(r.timeout_s == 0 || (r.timeout_s >= 1 && r.timeout_s <= limits.max_timeout_s), value, what);
     for (const auto &m : r.modules) {
-        FUZZ_CHECK(pyimport::is_module_name(m), value, what);
+        FUZZ_CHECK(pyimport::is_package_name(r.language, m), value, what);
         FUZZ_CHECK(pyimport::is_clean_text(m), value, what);
     }
     FUZZ_CHECK(label_ok(r.label), value, what);
+    FUZZ_CHECK(!r.importtime || r.language == pyimport::Language::python, value, what + ": importtime outside Python");
     auto again = pyimport::parse_bench_option(canonical(r), limits);
     std::string again_error = fuzz::error_of(again);
     FUZZ_CHECK(again && same(*again, r), value, what + "; its canonical spelling: " + fuzz::shown(again_error));

@@ -63,6 +63,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(std::string(pyimport::runtime_name(s.runtime)) != "?", input, "runtime");
     FUZZ_CHECK(!s.modules.empty(), input, "no modules");
     for (const auto &m : s.modules) FUZZ_CHECK(pyimport::is_module_name(m), input, "module " + fuzz::shown(m));
+    for (const auto &m : s.r_packages) FUZZ_CHECK(pyimport::is_package_name(pyimport::Language::r, m), input, "r package " + fuzz::shown(m));
+    for (const auto &m : s.perl_modules)
+        FUZZ_CHECK(pyimport::is_package_name(pyimport::Language::perl, m), input, "perl module " + fuzz::shown(m));
+    for (const std::string *path : {&s.conda_r, &s.container_r, &s.conda_perl, &s.container_perl})
+        FUZZ_CHECK(absolute_or_unset(*path), input, "path " + fuzz::shown(*path));
     for (const auto &e : s.setenv) FUZZ_CHECK(setenv_ok(e), input, "setenv " + fuzz::shown(e));
     FUZZ_CHECK(s.conda.empty() || !s.conda_python.empty(), input, "conda without conda_python");
     FUZZ_CHECK(!s.mount_at.empty() || s.conda.empty(), input, "mount_at not defaulted to conda");

@@ -53,9 +53,11 @@ const Table *find_table(const std::vector<Table> &tables, const std::string &id)
     return nullptr;
 }
 
-const Table &table(const std::vector<Table> &tables, const std::string &id) {
+// The id is a plain pointer: a std::string temporary bound to a reference
+// parameter makes g++ 13 and later warn that the returned reference may dangle.
+const Table &table(const std::vector<Table> &tables, const char *id) {
     const Table *t = find_table(tables, id);
-    cr_assert(t, "no table %s", id.c_str());
+    cr_assert(t, "no table %s", id);
     return *t;
 }
 

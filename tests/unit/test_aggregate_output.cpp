@@ -48,10 +48,12 @@ std::string rendered(Format format, TableChoice which = {}) {
 
 const TableChoice kOverallOnly{true, false, false, false, false};
 
-const Table &table(const std::vector<Table> &tables, const std::string &id) {
+// The id is a plain pointer: a std::string temporary bound to a reference
+// parameter makes g++ 13 and later warn that the returned reference may dangle.
+const Table &table(const std::vector<Table> &tables, const char *id) {
     for (const auto &t : tables)
         if (t.id == id) return t;
-    cr_assert_fail("no table %s", id.c_str());
+    cr_assert_fail("no table %s", id);
     return tables.front();
 }
 
@@ -454,4 +456,30 @@ Test(aggregate_output, problem_lines_are_bounded) {
     cr_assert(first.size() < 1400, "%zu bytes: %s", first.size(), first.c_str());
     cr_assert(contains(first, "...(") && !contains(first, "bbb"), "the name is cut, and says so: %s", first.c_str());
     cr_assert(terminal_safe(text));
+}
+
+// R and Perl runs beside Python's: each language is its own configuration,
+// compared on its own, and only then do the tables name the language.
+Test(aggregate_output, languages_are_kept_apart_and_named_only_when_not_all_python) {
+    Dataset python_only = workload_dataset("json", "");
+    for (const Table &t : build_tables(python_only, {}))
+        for (const auto &c : t.columns) cr_assert(c.key != "language", "table %s has a language column", t.id.c_str());
+    Dataset d = workload_dataset("json", "");
+    Dataset r = workload_dataset("ggplot2 data.table", "");
+    for (auto &c : r.configs) c.key.language = "r";
+    for (auto &c : r.configs) d.configs.push_back(c);
+    std::sort(d.configs.begin(), d.configs.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
+    const auto tables = build_tables(d, {});
+    const Table &overall = table(tables, "overall");
+    cr_assert_eq(overall.rows.size(), 8u);
+    unit::expect_eq(cell(overall, 0, "language"), "python", "first language");
+    unit::expect_eq(cell(overall, 7, "language"), "r", "last language");
+    const Table &workloads = table(tables, "workloads");
+    unit::expect_eq(cell(workloads, 1, "language"), "r", "workload B's language");
+    auto scales = compare_scales(d, CompareOn::gaggle, {});
+    cr_assert_eq(scales.size(), 4u, "one comparison per language and scale");
+    cr_assert(scales[0].conda_key.language == "python" && scales[3].conda_key.language == "r");
+    Filters only_r;
+    only_r.language = "r";
+    cr_assert(only_r.matches(r.configs[0].key, 1, 0) && !only_r.matches(python_only.configs[0].key, 1, 0));
 }

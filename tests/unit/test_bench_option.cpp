@@ -134,7 +134,7 @@ Test(bench_option, label_bounds_and_characters) {
 }
 
 Test(bench_option, unknown_and_empty_keys) {
-    const std::string allowed = "allowed are modules=, timeout=, label=";
+    const std::string allowed = "allowed are lang=, modules=, timeout=, label=";
     rejected("conda,1,foo=1", {"unknown key 'foo'", allowed});
     rejected("conda,1,bogus", {"unknown key 'bogus'", allowed});
     rejected("conda,1,Timeout=5", {"unknown key 'Timeout'", allowed});
@@ -228,7 +228,7 @@ Test(bench_option, sync_and_importtime_keys) {
     cr_assert(accepted("conda,2,importtime=on").importtime);
     cr_assert(!accepted("conda,2,importtime=on,importtime=off").importtime, "the last value counts");
     rejected("conda,2,importtime=1", {"invalid importtime '1'", "use importtime=on or importtime=off"});
-    rejected("conda,2,colour=red", {"allowed are modules=, timeout=, label=, sync=, importtime="});
+    rejected("conda,2,colour=red", {"allowed are lang=, modules=, timeout=, label=, sync=, importtime="});
 }
 
 Test(bench_option, the_site_may_forbid_or_force_importtime) {
@@ -239,4 +239,40 @@ Test(bench_option, the_site_may_forbid_or_force_importtime) {
     cr_assert(!accepted("conda,2,importtime=off", forbid).importtime);
     cr_assert(accepted("conda,2", force).importtime, "forced without the key");
     rejected("conda,2,importtime=off", {"importtime=off", "importtime=force"}, force);
+}
+
+// --- lang=: R and Perl gaggles ------------------------------------------------
+
+Test(bench_option, lang_selects_the_language_and_its_package_names) {
+    cr_assert(accepted("conda,4").language == Language::python);
+    const BenchRequest r = accepted("conda,16,lang=r,modules=ggplot2:data.table");
+    cr_assert(r.language == Language::r);
+    expect_eq(r.modules, {"ggplot2", "data.table"}, "r modules");
+    // modules= may come before lang=: names are checked once the language is known.
+    const BenchRequest perl = accepted("container,2,modules=Moose:JSON::XS:List::MoreUtils,lang=perl");
+    cr_assert(perl.language == Language::perl);
+    expect_eq(perl.modules, {"Moose", "JSON::XS", "List::MoreUtils"}, "perl modules");
+    cr_assert(accepted("conda,1,lang=python,modules=os.path").language == Language::python);
+}
+
+Test(bench_option, names_outside_the_languages_set_are_refused_in_one_line) {
+    rejected("conda,2,lang=r,modules=ggplot2:x);system('id')",
+             {"invalid modules 'ggplot2:x);system('id')' in --pyimport-bench=",
+              ": use up to 64 R package names separated by ':' (e.g. modules=ggplot2:data.table)"});
+    rejected("conda,2,lang=perl,modules=Moose;print", {": use up to 64 Perl module names separated by ':' (e.g. modules=Moose:JSON::XS)"});
+    rejected("conda,2,lang=perl,modules=A:::B", {"invalid modules 'A:::B'"});
+    // A Python name is not an R name, nor the other way round.
+    rejected("conda,2,lang=r,modules=os.path:numpy_extra", {"R package names"});
+    rejected("conda,2,modules=data.table:JSON::XS", {"Python module names"});
+}
+
+Test(bench_option, unknown_languages_and_importtime_elsewhere_are_refused) {
+    rejected("conda,2,lang=ruby", {"invalid lang 'ruby'", ": use lang=python, lang=r or lang=perl"});
+    rejected("conda,2,lang=", {"invalid lang ''"});
+    rejected("conda,2,lang=R", {"invalid lang 'R'"});
+    rejected("conda,2,lang=r,importtime=on", {"importtime=on in --pyimport-bench=", "it is Python's -X importtime, not for lang=r"});
+    RequestLimits forced;
+    forced.importtime = ImportTimePolicy::force;
+    cr_assert(!accepted("conda,2,lang=perl", forced).importtime, "importtime=force concerns Python only");
+    cr_assert(accepted("conda,2", forced).importtime);
 }

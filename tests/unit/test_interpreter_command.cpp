@@ -82,8 +82,8 @@ InterpreterCommand command(std::vector<std::string> argv, const std::string &ima
 } // namespace
 
 Test(interpreter_command, import_statement) {
-    expect_eq(import_statement({"numpy"}), "import numpy", "one module");
-    expect_eq(import_statement({"numpy", "os.path", "Bio"}), "import numpy, os.path, Bio", "three modules");
+    expect_eq(load_code(Language::python, {"numpy"}), "import numpy", "one module");
+    expect_eq(load_code(Language::python, {"numpy", "os.path", "Bio"}), "import numpy, os.path, Bio", "three modules");
 }
 
 Test(interpreter_command, conda_mode_uses_the_site_modules_by_default) {
@@ -276,4 +276,77 @@ Test(interpreter_command, importtime_goes_before_the_code_in_every_form) {
     container.importtime = false;
     expect_eq(built(container_site(Runtime::apptainer, "/usr/bin/apptainer", "/img.sif"), container).argv,
               {"/usr/bin/apptainer", "exec", "/img.sif", "/opt/py/bin/python3", "-c", "import json"}, "without");
+}
+
+// --- R and Perl ----------------------------------------------------------------
+
+namespace {
+
+BenchRequest lang_request(Mode mode, Language language, std::vector<std::string> modules = {}) {
+    BenchRequest r = request(mode, std::move(modules));
+    r.language = language;
+    return r;
+}
+
+SiteSettings all_languages_site(Runtime runtime) {
+    SiteSettings s = container_site(runtime, "/usr/bin/ch-run", "/img/env.sqfs");
+    s.conda = "/opt/env";
+    s.conda_python = "/opt/env/usr/bin/python3";
+    s.mount_at = "/opt/env";
+    s.conda_r = "/opt/env/usr/bin/Rscript";
+    s.container_r = "/usr/bin/Rscript";
+    s.conda_perl = "/opt/env/usr/bin/perl";
+    s.container_perl = "/usr/bin/perl";
+    return s;
+}
+
+} // namespace
+
+Test(interpreter_command, r_in_both_forms_loads_the_site_packages_without_a_shell) {
+    const SiteSettings site = all_languages_site(Runtime::charliecloud);
+    const std::string code = "library(ggplot2);library(data.table);library(dplyr);library(Matrix);library(survival)";
+    InterpreterCommand conda = built(site, lang_request(Mode::conda, Language::r));
+    expect_eq(conda.argv, {"/opt/env/usr/bin/Rscript", "--vanilla", "-e", code}, "conda argv");
+    expect_eq(conda.modules, {"ggplot2", "data.table", "dplyr", "Matrix", "survival"}, "modules");
+    cr_assert(conda.language == Language::r);
+    InterpreterCommand container = built(site, lang_request(Mode::container, Language::r, {"data.table"}));
+    expect_eq(container.argv, {"/usr/bin/ch-run", "/img/env.sqfs", "--", "/usr/bin/Rscript", "--vanilla", "-e",
+                               "library(data.table)"},
+              "container argv");
+}
+
+Test(interpreter_command, perl_in_both_forms_and_with_the_kernel_runtime) {
+    SiteSettings site = all_languages_site(Runtime::apptainer);
+    const std::string code = "use Moose;use DBI;use JSON::XS;use DateTime;use List::MoreUtils;";
+    expect_eq(built(site, lang_request(Mode::conda, Language::perl)).argv, {"/opt/env/usr/bin/perl", "-e", code},
+              "conda argv");
+    expect_eq(built(site, lang_request(Mode::container, Language::perl, {"JSON::XS"})).argv,
+              {"/usr/bin/ch-run", "exec", "/img/env.sqfs", "/usr/bin/perl", "-e", "use JSON::XS;"}, "apptainer argv");
+    site.runtime = Runtime::kernel;
+    site.mount_at = "/mnt/env";
+    const InterpreterCommand kernel = built(site, lang_request(Mode::container, Language::perl, {"DBI"}));
+    expect_eq(kernel.argv, {"/mnt/env/usr/bin/perl", "-e", "use DBI;"}, "kernel argv: the interpreter under mount_at");
+}
+
+Test(interpreter_command, a_language_the_site_did_not_configure_is_refused_in_one_line) {
+    SiteSettings site = all_languages_site(Runtime::charliecloud);
+    site.conda_r.clear();
+    not_built(site, lang_request(Mode::conda, Language::r),
+              "lang=r is not offered in conda mode on this cluster (plugstack.conf has no conda_r=)");
+    site.container_perl.clear();
+    not_built(site, lang_request(Mode::container, Language::perl),
+              "lang=perl is not offered in container mode on this cluster (plugstack.conf has no container_perl=)");
+    site.runtime = Runtime::kernel;
+    not_built(site, lang_request(Mode::container, Language::r),
+              "lang=r is not offered with the kernel runtime on this cluster (plugstack.conf has no conda_r=)");
+    // Python stays configured by conda= alone.
+    expect_eq(built(site, request(Mode::conda, {"json"})).argv, {"/opt/env/usr/bin/python3", "-c", "import json"},
+              "python argv");
+}
+
+Test(interpreter_command, importtime_applies_to_python_only) {
+    const SiteSettings site = all_languages_site(Runtime::charliecloud);
+    BenchRequest r = lang_request(Mode::conda, Language::perl, {"DBI"});
+    r.importtime = true;
+    expect_eq(built(site, r).argv, {"/opt/env/usr/bin/perl", "-e", "use DBI;"}, "perl argv");
 }

@@ -374,6 +374,7 @@ Test(record, version_1_is_read_without_release_or_clock) {
     cr_assert_eq(rec.gaggle.planned_release_unix_ns, 0);
     cr_assert_eq(rec.clock.maxerror_us, 0);
     expect_eq(rec.clock.boot_id, "", "clock.boot_id");
+    expect_eq(rec.run.language, "python", "run.language of a version 1 record");
     cr_assert_eq(rec.gaggle.release_unix_ns, full_record().gaggle.release_unix_ns);
 }
 
@@ -396,8 +397,8 @@ Test(record, a_version_1_record_is_written_back_as_version_1) {
 }
 
 Test(record, version_2_needs_its_fields) {
-    for (const char *path : {"gaggle.sync", "gaggle.sync_note", "gaggle.planned_release_unix_ns", "gaggle.ready_unix_ns",
-                             "clock", "clock.maxerror_us", "clock.boot_id"})
+    for (const char *path : {"run.language", "gaggle.sync", "gaggle.sync_note", "gaggle.planned_release_unix_ns",
+                             "gaggle.ready_unix_ns", "clock", "clock.maxerror_us", "clock.boot_id"})
         rejected(without(path), "missing field " + std::string(path));
 }
 
@@ -544,6 +545,41 @@ Test(record, gaggle_size_must_be_positive) {
                  r.gaggle.interpreters.clear();
              }),
              "run.gaggle_size is not positive");
+}
+
+Test(record, r_and_perl_records_round_trip_with_their_own_package_names) {
+    for (const auto &[language, modules] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"r", {"ggplot2", "data.table"}}, {"perl", {"Moose", "JSON::XS"}}}) {
+        Record rec = full_record();
+        rec.run.language = language;
+        rec.run.modules = modules;
+        rec.run.importtime = false;
+        for (auto &f : rec.gaggle.interpreters) f.import_us.clear(), f.slowest_modules.clear(),
+                                                f.slowest_self_us.clear(), f.slowest_cumulative_us.clear();
+        const std::string text = record_to_json(rec);
+        cr_assert(unit::contains(text, "\"language\": \"" + language + "\""), "%s", text.c_str());
+        expect_same(parsed(text), rec);
+    }
+}
+
+Test(record, language_and_its_names_must_fit) {
+    rejected(written_with([](Record &r) { r.run.language = "ruby"; }), "run.language 'ruby' is not python, r or perl");
+    rejected(written_with([](Record &r) { r.run.language = ""; }), "run.language '' is not python, r or perl");
+    // full_record's Python modules are not R package names (numpy_x has an underscore).
+    rejected(written_with([](Record &r) {
+                 r.run.language = "r";
+                 r.run.importtime = false;
+                 r.run.modules = {"numpy_x"};
+                 for (auto &f : r.gaggle.interpreters) f.import_us.clear();
+             }),
+             "run.modules holds 'numpy_x', which is not one of the R package names");
+    rejected(written_with([](Record &r) {
+                 r.run.language = "perl";
+                 r.run.modules = {"DBI"};
+                 r.run.importtime = true;
+                 for (auto &f : r.gaggle.interpreters) f.import_us.assign(1, 5);
+             }),
+             "run.importtime is Python's only");
 }
 
 Test(record, mode_must_be_known) {

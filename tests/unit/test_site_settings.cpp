@@ -165,8 +165,10 @@ Test(site_settings, setenv_rejections) {
 }
 
 Test(site_settings, unknown_keys_list_the_allowed_ones) {
-    const std::string keys = "(keys: cancel_check_ms, cgroup, conda, conda_python, container_python, image, importtime, max_gaggle, modules, mount_at, "
-                             "outdir, record_mode, runtime, runtime_path, setenv, sync_margin_ms, sync_max_wait_ms, timeout, workdir)";
+    const std::string keys =
+        "(keys: cancel_check_ms, cgroup, conda, conda_perl, conda_python, conda_r, container_perl, container_python, "
+        "container_r, image, importtime, max_gaggle, modules, mount_at, outdir, perl_modules, r_packages, record_mode, "
+        "runtime, runtime_path, setenv, sync_margin_ms, sync_max_wait_ms, timeout, workdir)";
     rejected({"colour=red"}, {"plugstack.conf: unknown key 'colour'", keys});
     rejected({"OUTDIR=/x"}, {"unknown key 'OUTDIR'", keys});
     rejected({"=x"}, {"unknown key ''", keys});
@@ -199,4 +201,23 @@ Test(site_settings, release_importtime_and_cgroup_settings) {
     rejected_value("cgroup", "auto", "use on or off");
     rejected({"sync_margin_ms=5000", "sync_max_wait_ms=4000"},
              {"sync_margin_ms=5000 is above sync_max_wait_ms=4000", "every node would refuse"});
+}
+
+Test(site_settings, r_and_perl_interpreters_and_default_packages) {
+    const SiteSettings defaults = accepted({});
+    expect_eq(defaults.r_packages, {"ggplot2", "data.table", "dplyr", "Matrix", "survival"}, "r defaults");
+    expect_eq(defaults.perl_modules, {"Moose", "DBI", "JSON::XS", "DateTime", "List::MoreUtils"}, "perl defaults");
+    cr_assert(defaults.conda_r.empty() && defaults.container_r.empty(), "R is offered only where the site names it");
+    const SiteSettings s = accepted({"conda_r=/env/usr/bin/Rscript", "container_r=/usr/bin/Rscript", "r_packages=Matrix",
+                                     "conda_perl=/env/usr/bin/perl", "container_perl=/usr/bin/perl",
+                                     "perl_modules=JSON::XS,DBI"});
+    expect_eq(s.r_packages, {"Matrix"}, "r_packages");
+    expect_eq(s.perl_modules, {"JSON::XS", "DBI"}, "perl_modules");
+    const LanguageSettings r = language_settings(s, Language::r);
+    expect_eq(r.conda_interpreter, "/env/usr/bin/Rscript", "r conda");
+    expect_eq(r.container_interpreter, "/usr/bin/Rscript", "r container");
+    expect_eq(language_settings(s, Language::perl).packages, {"JSON::XS", "DBI"}, "perl packages");
+    rejected_value("r_packages", "ggplot2,x;y", "use up to 64 R package names separated by ','");
+    rejected_value("perl_modules", "Moose:DBI", "use up to 64 Perl module names separated by ','");
+    rejected_value("conda_r", "Rscript", "use an absolute path");
 }

@@ -117,6 +117,26 @@ Test(study_manifest, no_manifest_is_not_an_error) {
     unit::expect_message(error, {"manifest.json", "not JSON"});
 }
 
+Test(study_manifest, language_is_kept_and_an_older_manifest_is_pythons) {
+    Plan plan = small_plan();
+    plan.language = "perl";
+    const std::string text = manifest_to_json(fresh_manifest(plan));
+    cr_assert(unit::contains(text, "\"language\": \"perl\""), "%s", text.c_str());
+    auto back = manifest_from_json(text);
+    cr_assert(bool(back) && back->plan.language == "perl");
+    std::string older = text;
+    older.replace(older.find("\"language\": \"perl\""), 18, "\"x_language\": \"pe\"");
+    auto read_older = manifest_from_json(older);
+    std::string error = unit::error_of(read_older);
+    cr_assert(bool(read_older), "%s", error.c_str());
+    unit::expect_eq(read_older->plan.language, "python", "language of a manifest without one");
+    std::string bad = text;
+    bad.replace(bad.find("\"language\": \"perl\""), 18, "\"language\": \"ruby\"");
+    auto refused = manifest_from_json(bad);
+    cr_assert(!bool(refused));
+    unit::expect_message(unit::error_of(refused), {"plan.language", "python, r or perl"});
+}
+
 Test(study_manifest, a_changed_plan_is_refused) {
     Plan p = small_plan();
     PlanRequest same;
@@ -132,6 +152,8 @@ Test(study_manifest, a_changed_plan_is_refused) {
     unit::expect_message(unit::error_of(plan_difference(p, r)), {"--label study, not other"});
     r = same, r.modules = std::vector<std::string>{"os"};
     unit::expect_message(unit::error_of(plan_difference(p, r)), {"--modules json, not os"});
+    r = same, r.language = "r";
+    unit::expect_message(unit::error_of(plan_difference(p, r)), {"--lang python, not r"});
     PlanRequest resumed = resume_request(p, PlanRequest{});
     cr_assert(resumed.nodes == p.nodes && resumed.seed && *resumed.seed == 42 && resumed.label == std::string("study"));
 }

@@ -144,7 +144,8 @@ Test(study_options, strict_parsing) {
     unit::expect_message(parse({"--out", "/d", "--repeat", "-1"}, b), {"--repeat '-1'", "1 to 1000"});
     unit::expect_message(parse({"--out", "/d", "--modes", "conda,\x07"}, b), {"--modes 'conda,\\x07'"});
     unit::expect_message(parse({"--out", "/d", "--seed", "99999999999999999999"}, b), {"--seed"});
-    unit::expect_message(parse({"--out", "/d", "--modules", "a::b"}, b), {"--modules", "separated by ':'"});
+    unit::expect_message(parse({"--out", "/d", "--modules", "a;b"}, b), {"--modules", "separated by ':'"});
+    unit::expect_message(parse({"--out", "/d", "--lang", "ruby"}, b), {"--lang", "needs python, r or perl"});
     unit::expect_message(parse({"--frobnicate"}, b), {"unknown option '--frobnicate'"});
     Options c;
     unit::expect_message(parse({"--nodes", "1"}, c), {"--out DIR is required"});
@@ -208,4 +209,37 @@ Test(study_runner, srun_argv_without_a_shell) {
     unit::expect_eq(argv, {"srun", "--nodes=2", "--ntasks=2", "--ntasks-per-node=1", "--exclusive", "--kill-on-bad-exit=1",
                            "--job-name=pyimport-study", "--pyimport-bench=container,4,label=after-upgrade,modules=json:os", "true"},
                     "argv");
+}
+
+Test(study_plan, lang_runs_every_step_with_that_language) {
+    PlanRequest r;
+    r.language = "r";
+    r.modules = std::vector<std::string>{"ggplot2", "data.table"};
+    pyimport::SiteSettings s = site();
+    s.conda_r = "/usr/bin/Rscript";
+    s.container_r = "/usr/bin/Rscript";
+    auto p = make_plan(r, alloc(2), &s);
+    std::string error = unit::error_of(p);
+    cr_assert(bool(p), "%s", error.c_str());
+    cr_assert_eq(p->language, "r");
+    const auto argv = srun_argv(*p, p->steps.at(0));
+    cr_assert(unit::contains(argv.at(7), ",lang=r,modules=ggplot2:data.table"), "%s", argv.at(7).c_str());
+    // Python's steps name no language: the option stays as it was.
+    auto python = make_plan({}, alloc(2), &s);
+    cr_assert(!unit::contains(srun_argv(*python, python->steps.at(0)).at(7), "lang="));
+}
+
+Test(study_plan, lang_must_be_offered_and_the_names_its_own) {
+    PlanRequest r;
+    r.language = "perl";
+    pyimport::SiteSettings s = site();
+    s.conda_perl = "/usr/bin/perl";
+    unit::expect_message(plan_error(r, 2, s),
+                         {"lang=perl is not offered in container mode on this site", "container_perl="});
+    s.container_perl = "/usr/bin/perl";
+    r.modules = std::vector<std::string>{"data.table"};
+    unit::expect_message(plan_error(r, 2, s), {"--modules holds 'data.table'", "Perl module names (--lang perl)"});
+    r = {};
+    r.language = "cobol";
+    unit::expect_message(plan_error(r, 2, s), {"--lang 'cobol' is not a language: use python, r or perl"});
 }

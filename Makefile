@@ -52,6 +52,9 @@ CORE_LIBS := -ljansson -lcgroup -static-libstdc++ -static-libgcc
 LIBS := -ljansson -lsimdjson -lcgroup
 
 .PHONY: all install check unit-tests unit-tests-sanitize demo bench clean
+# Objects that only one link needs (the helpers' mains) are kept, so a second
+# make (install, a package build) does not compile them again.
+.SECONDARY:
 all: $(PLUGIN) $(PLUGIN_CORE) $(HELPER_BINS)
 
 $(BUILD)/%.o: %.cpp $(HARDEN_STAMP)
@@ -153,6 +156,15 @@ check:
 	tests/infra/install-deps
 	tests/run all
 
+# Only the Slurm 24.11 part of `make check` (tests/integration/90-slurm24.sh): a
+# Debian 13 root (built once per machine, kept in /var/cache/pyimport-bench), the
+# project built there by g++ 14 into build-debian13, its unit tests and the
+# live-cluster scripts on Slurm 24.11. SLURM24_SCRIPTS="30-plugin ..." picks scripts.
+.PHONY: check-slurm24
+check-slurm24:
+	tests/infra/install-deps
+	tests/run integration '90-*'
+
 demo:
 	tests/infra/install-deps
 	$(MAKE) all
@@ -173,6 +185,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/pyimport-bench/study-2017
 	install -m 0644 data/study-2017/overall_time.bcp data/study-2017/individual_time.bcp data/study-2017/README.md \
 	    $(DESTDIR)$(PREFIX)/share/pyimport-bench/study-2017/
+
+# Packages (README.md, Installing): `make deb` (dpkg-buildpackage)
+# and `make rpm` (rpmbuild) build from a scratch copy of the tree against the
+# Slurm headers in $(SLURM_INCLUDE)/slurm, whose release goes into the
+# package's version and its Slurm dependency, into $(BUILD)/packages/.
+SLURM_INCLUDE ?= /usr/include
+.PHONY: deb rpm
+deb rpm:
+	packaging/build-package $@ $(BUILD) $(SLURM_INCLUDE)
 
 clean:
 	rm -rf build build-san build-fuzz

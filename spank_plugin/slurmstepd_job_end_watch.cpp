@@ -1,23 +1,27 @@
 #include "slurmstepd_job_end_watch.hpp"
 
-extern "C" {
-#include <slurm/slurm.h>
-#include <slurm/slurm_errno.h>
-}
-
 #include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <initializer_list>
 #include <poll.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <string>
 #include <sys/eventfd.h>
 #include <sys/random.h>
-#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace pyimport::spank {
 
 // Owned by the watch and by its thread: the thread may outlive the watch by
-// one RPC.
+// one question.
 struct JobEndWatch::Shared {
     uint32_t job_id = 0;
     int interval_ms = 0;
@@ -34,22 +38,102 @@ namespace {
 
 enum class JobState { running, ended, unknown };
 
-// Slurm's own API, resolved in the process that loaded the plugin (slurmstepd
-// links libslurmfull): one light RPC, as the job user.
-JobState ask_slurmctld(uint32_t job_id) {
-    job_info_msg_t *info = nullptr;
-    if (slurm_load_job(&info, job_id, SHOW_LOCAL) != SLURM_SUCCESS)
-        return errno == ESLURM_INVALID_JOB_ID ? JobState::ended : JobState::unknown;
-    JobState state = JobState::unknown;
-    if (info && info->record_count >= 1) {
-        const uint32_t s = info->job_array[0].job_state;
-        // Past SUSPENDED every base state is an end (complete, cancelled,
-        // failed, timeout, node fail, preempted, ...); COMPLETING is set as
-        // soon as slurmctld has told the nodes to kill the job.
-        state = ((s & JOB_STATE_BASE) > JOB_SUSPENDED || (s & JOB_COMPLETING)) ? JobState::ended : JobState::running;
+constexpr int kAnswerTimeoutMs = 10000;  // Slurm's default MessageTimeout
+constexpr size_t kMaxAnswer = 256;
+
+// Slurm's own squeue, root's, from the usual places (not slurmstepd's PATH).
+const char *squeue_path() {
+    for (const char *path : {"/usr/bin/squeue", "/usr/local/bin/squeue", "/bin/squeue"}) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022)) return path;
     }
-    slurm_free_job_info_msg(info);
-    return state;
+    return nullptr;
+}
+
+// States past which a job never runs again (squeue --format=%T).
+bool is_end_state(const std::string &state) {
+    for (const char *end : {"COMPLETING", "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "PREEMPTED",
+                            "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "SPECIAL_EXIT", "REVOKED"})
+        if (state == end) return true;
+    return false;
+}
+
+int64_t monotonic_ms() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Runs squeue in a process of its own: in slurmstepd the plugin's own RPC
+// would wait for user_init to end (Slurm 24.11's slurmstepd holds its
+// authentication lock while it runs with the job user's ids), and a child
+// made by posix_spawn inherits no lock. squeue runs with slurmstepd's ids of
+// the moment (the job user's), slurmd's SLURM_CONF, nothing of the job's.
+// A job squeue shows with no end state, or does not know at all: running or
+// ended; anything else (no squeue, no answer within 10 s): unknown.
+JobState ask_slurmctld(uint32_t job_id) {
+    const char *squeue = squeue_path();
+    if (!squeue) return JobState::unknown;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) return JobState::unknown;
+    const std::string jobs = "--jobs=" + std::to_string(job_id);
+    const char *argv[] = {squeue, "--noheader", "--states=all", "--format=%T", jobs.c_str(), nullptr};
+    const char *conf = std::getenv("SLURM_CONF");  // slurmd's own, as slurmstepd inherited it
+    const std::string conf_env = conf ? std::string("SLURM_CONF=") + conf : "";
+    const char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", conf ? conf_env.c_str() : nullptr, nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 2);  // the reason of a failure, read below
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&defaults, sig);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int spawned = posix_spawn(&pid, squeue, &actions, &attr, const_cast<char *const *>(argv),
+                                    const_cast<char *const *>(envp));
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(out[1]);
+    if (spawned != 0) {
+        close(out[0]);
+        return JobState::unknown;
+    }
+    std::string answer;
+    char buf[kMaxAnswer];
+    bool timed_out = false;
+    for (const int64_t deadline = monotonic_ms() + kAnswerTimeoutMs; answer.size() < kMaxAnswer;) {
+        pollfd p{out[0], POLLIN, 0};
+        const int64_t left = deadline - monotonic_ms();
+        const int n = left > 0 ? poll(&p, 1, int(left)) : 0;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            timed_out = true;
+            break;
+        }
+        const ssize_t got = read(out[0], buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        answer.append(buf, size_t(got));
+    }
+    close(out[0]);
+    if (timed_out) kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (timed_out || !WIFEXITED(status)) return JobState::unknown;
+    // A job slurmctld no longer knows has ended; any other failure (slurmctld
+    // unreachable, say) tells nothing.
+    if (WEXITSTATUS(status) != 0)
+        return answer.find("Invalid job id") != std::string::npos ? JobState::ended : JobState::unknown;
+    const std::string state = answer.substr(0, answer.find('\n'));
+    if (state.empty()) return JobState::unknown;
+    return is_end_state(state) ? JobState::ended : JobState::running;
 }
 
 void watch(const std::shared_ptr<JobEndWatch::Shared> &shared) {
@@ -74,7 +158,8 @@ void watch(const std::shared_ptr<JobEndWatch::Shared> &shared) {
 }
 
 void *watch_thread(void *arg) {
-    const std::unique_ptr<std::shared_ptr<JobEndWatch::Shared>> shared(static_cast<std::shared_ptr<JobEndWatch::Shared> *>(arg));
+    const std::unique_ptr<std::shared_ptr<JobEndWatch::Shared>> shared(
+        static_cast<std::shared_ptr<JobEndWatch::Shared> *>(arg));
     watch(*shared);
     return nullptr;
 }

@@ -1,5 +1,5 @@
-// In slurmstepd, while a gaggle runs: asks slurmctld every cancel_check_ms
-// whether the job still runs. Slurm holds back scancel, a time limit or a
+// In slurmstepd, while a gaggle runs: asks slurmctld every cancel_check_ms,
+// through Slurm's squeue, whether the job still runs. Slurm holds back scancel, a time limit or a
 // preemption of a step until its tasks have started (slurmstepd's request
 // handler waits for them), and they start only after the gaggle: without
 // this, a cancelled job's gaggle runs to its timeout and its node stops

@@ -211,11 +211,12 @@ class Grouper {
   private:
     void problem(const NodeRecord &n, std::string message) { data_.problems.push_back({files_[n.file], std::move(message)}); }
 
-    // Same mode, size, label and importtime, several module lists: kept apart, said once.
+    // Same language, mode, size, label and importtime, several module lists:
+    // kept apart, said once. (Languages differ in their lists by nature.)
     void report_mixed_modules() {
-        std::map<std::tuple<Mode, int, int, std::string, bool>, std::vector<const ConfigData *>> by_scale;
+        std::map<std::tuple<std::string, Mode, int, int, std::string, bool>, std::vector<const ConfigData *>> by_scale;
         for (const auto &[key, config] : configs_)
-            by_scale[{key.mode, key.nodes, key.gaggle, key.label, key.importtime}].push_back(&config);
+            by_scale[{key.language, key.mode, key.nodes, key.gaggle, key.label, key.importtime}].push_back(&config);
         for (const auto &[scale, configs] : by_scale) {
             if (configs.size() < 2) continue;
             std::string lists;

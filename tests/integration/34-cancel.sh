@@ -32,6 +32,18 @@ wait_job_gone() {   # job seconds
     for _ in $(seq $(( $2 * 20 ))); do job_gone "$1" && return 0; sleep 0.05; done
     return 1
 }
+# sbatch as the test user, its interpreters told to hang; output in $WORK/sbatch.out.
+sbatch_hung() {   # nodes script
+    (cd /tmp && runuser -u "$USER_NAME" -- env SLURM_CONF="$SLURM_CONF" PROBE_HANG=1 \
+        sbatch -N"$1" -o "$WORK/sbatch.out" --wrap "$2") >/dev/null
+}
+# scancel the running job (with $1 appended: ".0" for its step); sets job, t0 and gone_ms.
+cancel_timed() {   # [suffix]
+    job=$(squeue -h -o %i | head -n1)
+    t0=$(now_ms)
+    scancel "$job${1:-}"
+    gone_ms=$(ms_until_gone "$t0" 30)
+}
 no_stepd_left() { ! pgrep -f '^slurmstepd: \[[0-9]+\.[0-9]+\]' >/dev/null; }
 fresh_out() { OUT=$WORK/out.$1; mkdir -p "$OUT" && chmod 1777 "$OUT"; }
 
@@ -42,10 +54,7 @@ diag "$(srun --version)"
 PROBE_HANG=1 srun_as user -N2 --pyimport-bench=conda,3,timeout=20 true &
 srun_pid=$!
 check "6 hung interpreters on 2 nodes" wait_for_hung 6
-job=$(squeue -h -o %i | head -n1)
-t0=$(now_ms)
-scancel "$job"
-gone_ms=$(ms_until_gone "$t0" 30)
+cancel_timed
 diag "scancel to every interpreter gone: $gone_ms ms"
 check "every interpreter gone within 2 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 2000 ]
 wait "$srun_pid"; srun_rc=$?
@@ -60,15 +69,10 @@ check "no slurmstepd of the job is left" no_stepd_left
 
 # --- scancel JOB of a batch job whose srun step runs a gaggle -----------------
 fresh_out batch
-SBATCH_OUT=$WORK/sbatch.out
 chmod 1777 "$WORK"
-(cd /tmp && runuser -u "$USER_NAME" -- env SLURM_CONF="$SLURM_CONF" PROBE_HANG=1 \
-    sbatch -N2 -o "$SBATCH_OUT" --wrap "srun --pyimport-bench=conda,2,timeout=20 true; echo srun exit \$?") >/dev/null
+sbatch_hung 2 "srun --pyimport-bench=conda,2,timeout=20 true; echo srun exit \$?"
 check "4 hung interpreters under sbatch" wait_for_hung 4
-job=$(squeue -h -o %i | head -n1)
-t0=$(now_ms)
-scancel "$job"
-gone_ms=$(ms_until_gone "$t0" 30)
+cancel_timed
 diag "sbatch: scancel to every interpreter gone: $gone_ms ms"
 check "under sbatch every interpreter gone within 2 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 2000 ]
 check "the batch job is gone within 10 s" wait_job_gone "$job" 10
@@ -79,19 +83,14 @@ check "under sbatch no record is written" [ "$(count_files "$OUT")" -eq 0 ]
 # The step runs to its timeout; past UnkillableStepTimeout it must not drain.
 fresh_out step
 EXTRA_CONF="UnkillableStepTimeout=5" cluster_up outdir="$OUT" conda=/usr conda_python="$PROBE_PYTHON" timeout=60
-SBATCH_OUT=$WORK/sbatch-step.out
-(cd /tmp && runuser -u "$USER_NAME" -- env SLURM_CONF="$SLURM_CONF" PROBE_HANG=1 \
-    sbatch -N1 -o "$SBATCH_OUT" --wrap "srun --pyimport-bench=conda,2,timeout=12 true; echo srun exit \$?; sleep 1") >/dev/null
+sbatch_hung 1 "srun --pyimport-bench=conda,2,timeout=12 true; echo srun exit \$?; sleep 1"
 check "2 hung interpreters in a batch job's step" wait_for_hung 2
-job=$(squeue -h -o %i | head -n1)
-t0=$(now_ms)
-scancel "$job.0"
-gone_ms=$(ms_until_gone "$t0" 30)
+cancel_timed .0
 diag "scancel JOB.STEP: every interpreter gone after $gone_ms ms (timeout 12 s)"
 check "after scancel JOB.STEP the gaggle ends by its timeout (took $gone_ms ms)" [ "$gone_ms" -lt 14000 ]
 check "the batch job ends" wait_job_gone "$job" 20
 check "a step outliving UnkillableStepTimeout=5 after scancel drains no node" no_node_drained
-diag "batch output: $(tr '\n' '|' <"$SBATCH_OUT" 2>/dev/null | cut -c1-300)"
+diag "batch output: $(tr '\n' '|' <"$WORK/sbatch.out" 2>/dev/null | cut -c1-300)"
 
 # --- the watch is what ends it: cancel_check_ms=0 waits for the timeout ------
 fresh_out nowatch
@@ -99,10 +98,7 @@ cluster_up outdir="$OUT" conda=/usr conda_python="$PROBE_PYTHON" timeout=60 canc
 PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,2,timeout=4 true &
 srun_pid=$!
 check "2 hung interpreters (cancel_check_ms=0)" wait_for_hung 2
-job=$(squeue -h -o %i | head -n1)
-t0=$(now_ms)
-scancel "$job"
-gone_ms=$(ms_until_gone "$t0" 30)
+cancel_timed
 wait "$srun_pid"
 diag "cancel_check_ms=0: scancel to every interpreter gone: $gone_ms ms"
 check "with cancel_check_ms=0 the interpreters live on to the timeout (took $gone_ms ms)" [ "$gone_ms" -ge 2500 ]

@@ -387,7 +387,8 @@ bool sleep_until_realtime(int64_t instant, int stop_fd) {
     int64_t left = instant - clock_ns(CLOCK_REALTIME);
     if (left <= 0) return !stop_requested(stop_fd, 0);
     const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + left + kMaxOvershootNs;
-    for (; left > kStopWatchedUntilNs && clock_ns(CLOCK_MONOTONIC) < deadline;
+    // Without a stop fd there is nothing to watch (and poll() would not wait).
+    for (; stop_fd >= 0 && left > kStopWatchedUntilNs && clock_ns(CLOCK_MONOTONIC) < deadline;
          left = instant - clock_ns(CLOCK_REALTIME))
         if (stop_requested(stop_fd, int(std::min<int64_t>(left - kStopWatchedUntilNs, kNsPerSecond) / 1000000)))
             return false;

@@ -24,7 +24,7 @@ namespace {
 std::string digest_inside_runtime(const InterpreterCommand &command, const GaggleSpec &spec) {
     GaggleSpec probe = spec;
     probe.size = 1;
-    probe.timeout_s = 60;
+    probe.timeout_s = 20;  // after the gaggle, inside srun's 600 s launch limit (kMaxGaggleMs leaves 30 s)
     probe.capture_stdout = true;
     probe.argv.assign(command.argv.begin(), command.argv.end() - 1);  // the import statement goes
     probe.argv.push_back(print_file_code(command.language, kEnvDigestFile));

@@ -99,7 +99,7 @@ int slurmstepd_run_gaggle(spank_t sp, const Result<SiteSettings> &site, const ch
                   "this gaggle before its timeout");
     if (outcome) {
         log_info(record_summary_line(outcome->record) + ", record " + outcome->record_path);
-    } else if (outcome.error().find(kGaggleStopped) != std::string::npos) {
+    } else if (job_end.ended()) {
         log_error(node + ": the job ended while its gaggle ran: interpreters killed, no record written");
         return -1;  // the job is gone: its tasks must not start, and srun must not report success
     } else {

@@ -1,5 +1,6 @@
 #include "slurmstepd_job_end_watch.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -68,7 +69,9 @@ int64_t monotonic_ms() {
 // would wait for user_init to end (Slurm 24.11's slurmstepd holds its
 // authentication lock while it runs with the job user's ids), and a child
 // made by posix_spawn inherits no lock. squeue runs with slurmstepd's ids of
-// the moment (the job user's), slurmd's SLURM_CONF, nothing of the job's.
+// the moment (the job user's effective uid, or root's inside a RootPrivilege
+// window), slurmd's SLURM_CONF, fixed argv, no descriptor but its pipe, and
+// nothing of the job's.
 // A job squeue shows with no end state, or does not know at all: running or
 // ended; anything else (no squeue, no answer within 10 s): unknown.
 JobState ask_slurmctld(uint32_t job_id) {
@@ -77,7 +80,9 @@ JobState ask_slurmctld(uint32_t job_id) {
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) return JobState::unknown;
     const std::string jobs = "--jobs=" + std::to_string(job_id);
-    const char *argv[] = {squeue, "--noheader", "--states=all", "--format=%T", jobs.c_str(), nullptr};
+    // %A: each array task's and heterogeneous component's own id (--jobs=ID
+    // lists all of an array or a heterogeneous job); only this job's line counts.
+    const char *argv[] = {squeue, "--noheader", "--states=all", "--format=%A %T", jobs.c_str(), nullptr};
     const char *conf = std::getenv("SLURM_CONF");  // slurmd's own, as slurmstepd inherited it
     const std::string conf_env = conf ? std::string("SLURM_CONF=") + conf : "";
     const char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", conf ? conf_env.c_str() : nullptr, nullptr};
@@ -87,6 +92,7 @@ JobState ask_slurmctld(uint32_t job_id) {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, out[1], 2);  // the reason of a failure, read below
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);   // none of slurmstepd's descriptors
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;
     sigemptyset(&none);
@@ -125,15 +131,23 @@ JobState ask_slurmctld(uint32_t job_id) {
     close(out[0]);
     if (timed_out) kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (timed_out || !WIFEXITED(status)) return JobState::unknown;
+    pid_t reaped;
+    while ((reaped = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {}
+    // reaped < 0: slurmstepd's own wait took it (once user_init has returned).
+    if (timed_out || reaped != pid || !WIFEXITED(status)) return JobState::unknown;
     // A job slurmctld no longer knows has ended; any other failure (slurmctld
     // unreachable, say) tells nothing.
     if (WEXITSTATUS(status) != 0)
         return answer.find("Invalid job id") != std::string::npos ? JobState::ended : JobState::unknown;
-    const std::string state = answer.substr(0, answer.find('\n'));
-    if (state.empty()) return JobState::unknown;
-    return is_end_state(state) ? JobState::ended : JobState::running;
+    const std::string prefix = std::to_string(job_id) + " ";
+    for (size_t at = 0; at < answer.size();) {
+        const size_t end = std::min(answer.find('\n', at), answer.size());
+        const std::string line = answer.substr(at, end - at);
+        if (line.compare(0, prefix.size(), prefix) == 0)
+            return is_end_state(line.substr(prefix.size())) ? JobState::ended : JobState::running;
+        at = end + 1;
+    }
+    return JobState::unknown;
 }
 
 void watch(const std::shared_ptr<JobEndWatch::Shared> &shared) {
@@ -193,6 +207,12 @@ JobEndWatch::~JobEndWatch() {
 }
 
 int JobEndWatch::fd() const { return shared_ ? shared_->ended_fd : -1; }
+
+bool JobEndWatch::ended() const {
+    if (!shared_) return false;
+    pollfd p{shared_->ended_fd, POLLIN, 0};
+    return poll(&p, 1, 0) > 0;
+}
 
 int JobEndWatch::unanswered() const { return shared_ ? shared_->unanswered.load() : 0; }
 

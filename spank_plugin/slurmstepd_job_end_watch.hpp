@@ -21,6 +21,7 @@ public:
     JobEndWatch &operator=(const JobEndWatch &) = delete;
 
     int fd() const;          // readable once the job has ended (GaggleSpec::stop_fd)
+    bool ended() const;      // it has (seen by this watch, never read from a message)
     int unanswered() const;  // questions slurmctld did not answer so far
 
     struct Shared;

@@ -61,6 +61,8 @@ int64_t monotonic_ns() {
     return int64_t(ts.tv_sec) * kSecond + ts.tv_nsec;
 }
 
+int64_t timeval_to_ns(const timeval &tv) { return int64_t(tv.tv_sec) * kSecond + int64_t(tv.tv_usec) * 1000; }
+
 int64_t realtime_ns() {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -582,6 +584,21 @@ Test(gaggle, a_stop_while_waiting_for_the_release_instant_ends_the_wait) {
     expect_eq(not_run(spec), kGaggleStopped, "error");
     const int64_t took = monotonic_ns() - start;
     cr_assert(took < 2 * kSecond, "stopped after %lld ns", (long long)took);
+    no_child_left();
+}
+
+// Without a stop fd the wait for the instant sleeps (it once spun at
+// real-time priority, a core per node for up to sync_max_wait_ms).
+Test(gaggle, waiting_for_the_instant_without_a_stop_fd_burns_no_cpu) {
+    GaggleSpec spec = spec_for({"/bin/true"}, 1);
+    spec.release_at_unix_ns = realtime_ns() + 3 * kSecond / 2;
+    rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    ran(spec);
+    getrusage(RUSAGE_SELF, &after);
+    const int64_t cpu_ns = (timeval_to_ns(after.ru_utime) - timeval_to_ns(before.ru_utime)) +
+                           (timeval_to_ns(after.ru_stime) - timeval_to_ns(before.ru_stime));
+    cr_assert(cpu_ns < kSecond / 5, "waiting 1.5 s cost %lld ns of CPU", (long long)cpu_ns);
     no_child_left();
 }
 

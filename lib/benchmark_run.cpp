@@ -82,7 +82,7 @@ Result<void> claim_record_file(const BenchmarkContext &ctx, PendingFile &file) {
 }
 
 // ch-run (Charliecloud 0.31) makes /var/tmp/$USER.ch, its SquashFS mount
-// point's parent, on first use; interpreters that start together race on it
+// point's parent (0.38 also the mount point, mnt), on first use; interpreters that start together race on it
 // and lose ("can't mkdir: ... File exists"). Made here first, as the job user;
 // one that someone else made first would give the job's images another
 // user's directory, so it is refused. Fails with the problem.
@@ -99,6 +99,10 @@ Result<void> prepare_charliecloud_storage(const std::vector<std::string> &env) {
     if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
         return fail("ch-run's directory " + quote_text(path) + " is not a directory of the job user's (uid " +
                     std::to_string(st.st_uid) + "): ch-run would use it");
+    // Charliecloud 0.38 makes its mount point below it the same racy way.
+    const std::string mount_point = path + "/mnt";
+    if (mkdir(mount_point.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail(errno_text("cannot create ch-run's mount point " + mount_point));
     return ok();
 }
 

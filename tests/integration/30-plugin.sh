@@ -167,7 +167,7 @@ cluster_up outdir="$WORK/out.cancel" conda=/usr conda_python="$PROBE_PYTHON" tim
 PROBE_HANG=1 srun_as user -N2 --pyimport-bench=conda,3,timeout=5 true &
 srun_pid=$!
 check "6 hung interpreters running" wait_for_probes 6
-scancel "$(squeue -h -o %i | head -n1)"
+scancel "$(squeue -h -t R -o %i | sort -n | tail -n1)"
 check "after scancel every interpreter is gone by the timeout (5 s) plus slack" gone_within 20
 wait "$srun_pid"
 check "after scancel no node drained" no_node_drained
@@ -177,7 +177,7 @@ check "any record written is whole" bash -c "[ $(count_files "$OUT" '*.json') -e
 PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,3,timeout=50 true &
 srun_pid=$!
 check "3 hung interpreters running" wait_for_probes 3
-job=$(squeue -h -o %i | head -n1)
+job=$(squeue -h -t R -o %i | sort -n | tail -n1)
 stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
 [ -n "$stepd" ] && kill -KILL "$stepd"
 check "when slurmstepd dies its interpreters die at once (parent-death signal)" gone_within 3

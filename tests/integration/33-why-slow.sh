@@ -196,7 +196,7 @@ gaggle_hanging() { [ "$(hung)" -ge 4 ] && [ "$(daemons)" -ge 4 ]; }
 WHY_AFTER=hang srun_as user -N2 --pyimport-bench=conda,2,modules=json,timeout=60 true &
 srun_pid=$!
 check "stepd killed: 4 hung interpreters and 4 daemons running on 2 nodes" wait_until 150 gaggle_hanging
-job=$(squeue -h -o %i | head -n1)
+job=$(squeue -h -t R -o %i | sort -n | tail -n1)
 # The interpreters' parents are the step's slurmstepds (one per node).
 stepds=$(for p in $(pgrep -u "$USER_NAME" -f '^pyimport-why-hung'); do ps -o ppid= -p "$p"; done | sort -u | tr -d ' ')
 stepd_names=$(for p in $stepds; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done 2>/dev/null)
@@ -280,7 +280,7 @@ clear_out
 WHY_AFTER=hang srun_as user -N1 --pyimport-bench=container,2,modules=json,timeout=60 true &
 srun_pid=$!
 check "kernel, stepd killed: 2 hung interpreters, their 2 daemons and a loop device" wait_until 200 kernel_hanging
-job=$(squeue -h -o %i | head -n1)
+job=$(squeue -h -t R -o %i | sort -n | tail -n1)
 stepd=$(stepd_above "$(pgrep -u "$USER_NAME" -f "^$ENVDIR/usr/bin/python3" | head -n1)" "$job")
 check "kernel, stepd killed: found the slurmstepd of step $job.0 above the interpreters" [ -n "$stepd" ]
 CLIENT_PIDS=$(descendants "$srun_pid")

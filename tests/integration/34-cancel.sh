@@ -39,7 +39,7 @@ sbatch_hung() {   # nodes script
 }
 # scancel the running job (with $1 appended: ".0" for its step); sets job, t0 and gone_ms.
 cancel_timed() {   # [suffix]
-    job=$(squeue -h -o %i | head -n1)
+    job=$(squeue -h -t R -o %i | sort -n | tail -n1)
     t0=$(now_ms)
     scancel "$job${1:-}"
     gone_ms=$(ms_until_gone "$t0" 30)

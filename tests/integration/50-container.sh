@@ -137,7 +137,7 @@ killed_mid_gaggle() {
     PROBE_HANG=1 srun_as user -N1 --pyimport-bench=container,2 true &
     local srun_pid=$!
     wait_until 200 gaggle_hanging || return 1
-    job=$(squeue -h -o %i | head -n1)
+    job=$(squeue -h -t R -o %i | sort -n | tail -n1)
     stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
     kill -KILL "$stepd"
     wait_until 50 all_gone

@@ -311,7 +311,12 @@ Test(gaggle, stderr_flood_keeps_only_the_tail) {
 // open: the gaggle must end all the same, without waiting for it.
 Test(gaggle, stderr_held_by_a_daemon_does_not_delay_the_end) {
     TempDir dir;
-    GaggleSpec spec = shell("setsid sleep 30 & echo $! > " + dir.file("daemon") + "; echo bye >&2; exit 1");
+    // The daemon writes its pid only once it has its own session, and the
+    // interpreter waits for that: exiting first would have its group killed
+    // before setsid(1) has left it.
+    GaggleSpec spec = shell("setsid sh -c 'echo $$ > " + dir.file("daemon.new") + "; mv " + dir.file("daemon.new") +
+                            " " + dir.file("daemon") + "; exec sleep 30' & while [ ! -s " + dir.file("daemon") +
+                            " ]; do sleep 0.01; done; echo bye >&2; exit 1");
     const int64_t before = monotonic_ns();
     InterpreterFigures f = ran_one(spec);
     const int64_t took = monotonic_ns() - before;

@@ -170,7 +170,10 @@ rpm_layout_ok() {
 check "the plugin goes to SchedMD's PluginDir, the conf is %config" rpm_layout_ok
 
 tree_clean() {
-    [ ! -e "$TESTS_TOP/debian" ] && ! compgen -G "$TESTS_TOP/../pyimport-bench[_-]*" >/dev/null &&
+    # What dpkg-buildpackage writes beside a source tree: pyimport-bench_VERSION_ARCH.deb, .changes,
+    # .buildinfo, and pyimport-bench-dbgsym_... (other pyimport-bench-* names in /tmp are not ours).
+    [ ! -e "$TESTS_TOP/debian" ] && ! compgen -G "$TESTS_TOP/../pyimport-bench_*" >/dev/null &&
+        ! compgen -G "$TESTS_TOP/../pyimport-bench-dbgsym_*" >/dev/null &&
         [ -z "$(find "$PKG_BUILD" -maxdepth 2 -name 'pkg-*' -type d)" ]
 }
 check "the three builds left no debian/, no files beside the tree and no scratch copy" tree_clean

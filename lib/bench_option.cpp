@@ -89,7 +89,7 @@ Result<BenchRequest> parse_bench_option(std::string_view value, const RequestLim
     std::string modules_text;
     bool has_modules = false, asked_importtime = false;
     for (size_t i = 2; i < fields.size(); ++i) {
-        asked_importtime |= fields[i] == "importtime=on";
+        if (fields[i].rfind("importtime=", 0) == 0) asked_importtime = fields[i] == "importtime=on";  // the last one counts
         if (auto applied = apply_extra(fields[i], limits, context, request, modules_text, has_modules); !applied)
             return fail(applied.error());
     }

@@ -271,6 +271,7 @@ Test(bench_option, unknown_languages_and_importtime_elsewhere_are_refused) {
     rejected("conda,2,lang=", {"invalid lang ''"});
     rejected("conda,2,lang=R", {"invalid lang 'R'"});
     rejected("conda,2,lang=r,importtime=on", {"importtime=on in --pyimport-bench=", "it is Python's -X importtime, not for lang=r"});
+    cr_assert(!accepted("conda,2,lang=r,importtime=on,importtime=off").importtime, "the last value counts");
     RequestLimits forced;
     forced.importtime = ImportTimePolicy::force;
     cr_assert(!accepted("conda,2,lang=perl", forced).importtime, "importtime=force concerns Python only");

@@ -104,4 +104,19 @@ FoundRecords collect_records(const std::string &outdir, uint32_t job_id, const s
     return found;
 }
 
+void remove_copies(const std::string &study_dir, const std::vector<std::string> &copies) {
+    const std::string prefix = std::string(kRecordsDir) + "/";
+    const int dirfd = open((study_dir + "/" + kRecordsDir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) return;
+    for (const auto &copy : copies) {
+        // The manifest is checked to name records/NAME; NAME is still kept to one
+        // file of records/ here, as the manifest is the user's to edit.
+        const std::string name = copy.substr(copy.rfind(prefix, 0) == 0 ? prefix.size() : copy.size());
+        if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") continue;
+        // A copy that cannot be removed stays unlisted; the report reads only listed copies.
+        unlinkat(dirfd, name.c_str(), 0);
+    }
+    close(dirfd);
+}
+
 } // namespace study

@@ -27,4 +27,9 @@ struct FoundRecords {
 FoundRecords collect_records(const std::string &outdir, uint32_t job_id, const std::set<int64_t> &claimed,
                              const Plan &plan, const PlannedStep &planned, const std::string &study_dir);
 
+// Removes a step's earlier copies ("records/NAME") before the step runs again,
+// so that records/ holds only what the manifest lists: an interrupted step can
+// have copied the records its nodes wrote before srun was stopped.
+void remove_copies(const std::string &study_dir, const std::vector<std::string> &copies);
+
 } // namespace study

@@ -103,6 +103,7 @@ RunOutcome run_steps(Manifest &m, const std::string &dir, const pyimport::SiteSe
         std::set<int64_t> claimed;
         for (const auto &other : m.steps)
             if (other.job_id == m.allocation.job_id && other.step_id >= 0) claimed.insert(other.step_id);
+        remove_copies(dir, s.records);
         s = StepRun{s.planned, StepState::pending, srun_argv(m.plan, s.planned), utc_now(), "", -1, m.allocation.job_id, -1, {}, ""};
         progress.step_started(t);
         const pid_t pid = start_srun(s.argv);

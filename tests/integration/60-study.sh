@@ -116,6 +116,22 @@ check "it ends with the same cells, in the same order, as the uninterrupted stud
     bash -c "diff <(steps_of '$part' | cut -d' ' -f1-5) <(cut -d' ' -f1-5 '$WORK/full.steps')"
 check "the resumed manifest is consistent" records_match "$part"
 
+# --- a step interrupted after its records were copied runs again ------------------
+# (srun stopped late in its step: the nodes wrote their records and they were copied)
+redo=$WORK/study/redo
+cp -a "$full" "$redo"
+python3 -c '
+import json, sys
+p = sys.argv[1] + "/manifest.json"; m = json.load(open(p))
+s = m["steps"][0]; s["state"] = "interrupted"; s["exit_status"] = 143; s["problem"] = "interrupted (Terminated); "
+json.dump(m, open(p, "w"), indent=1)' "$redo"
+old_copies=$(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1] + "/manifest.json"))["steps"][0]["records"]))' "$redo")
+rerun_one() { study "$redo" "${GRID[@]}" 2>"$WORK/redo.err" && [ "$(grep -c '^pyimport-study: step ' "$WORK/redo.err")" -eq 1 ]; }
+check "the interrupted step, and only it, runs again" rerun_one
+gone() { local c; for c in $old_copies; do [ ! -e "$redo/$c" ] || return 1; done; }
+check "its earlier copies are removed ($old_copies)" gone
+check "records/ holds exactly what the manifest lists" records_match "$redo"
+
 # --- a step that fails at run time ----------------------------------------------
 flaky=$WORK/study/flaky
 touch "$WORK/flag/fail-once"

@@ -431,19 +431,25 @@ BenchmarkContext charliecloud_context(const TempDir &dir, const std::string &use
 
 Test(benchmark_run, ch_runs_directory_is_made_first_and_must_be_the_job_users) {
     TempDir dir;
-    const std::string user = "pyimport-unit-" + std::to_string(getpid());
-    const std::string storage = "/var/tmp/" + user + ".ch";
-    rmdir(storage.c_str());
+    // A name of this run's own (mkdtemp's suffix): in a PID namespace, such as the
+    // Debian 13 root's, a pid repeats from one run to the next.
+    const std::string user = "pyimport-unit-" + dir.path().substr(dir.path().rfind('.') + 1);
+    const std::string storage = "/var/tmp/" + user + ".ch", mount_point = storage + "/mnt";
     ran(charliecloud_context(dir, user));
     struct stat st;
     cr_assert(lstat(storage.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
                   (st.st_mode & 07777) == 0700,
               "ch-run's directory was not made, mode 0700, as the caller");
+    cr_assert(lstat(mount_point.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+                  (st.st_mode & 07777) == 0700,
+              "ch-run 0.38's mount point was not made, mode 0700, as the caller");
     // Made first by someone else: the job's images would mount in another user's directory.
     cr_assert(chown(storage.c_str(), unit::kNobody, unit::kNobody) == 0);
-    expect_message(failed(charliecloud_context(dir, user)),
-                   {"ch-run's directory '" + storage + "' is not a directory of the job user's (uid 65534)"});
+    const std::string refused = failed(charliecloud_context(dir, user));
+    rmdir(mount_point.c_str());
     rmdir(storage.c_str());
+    expect_message(refused, {"ch-run's directory '" + storage + "' is not a directory of the job user's (uid 65534)"});
+    cr_assert(lstat(storage.c_str(), &st) != 0, "the test's own directory in /var/tmp is removed");
 }
 
 // ---- the common release, import times, the gaggle's cgroup -------------------------

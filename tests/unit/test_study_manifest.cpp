@@ -176,3 +176,18 @@ Test(study_records, step_id_from_the_file_name) {
     cr_assert_eq(step_id_in_name("pyimport-12.3-n1-x.json.tmp", 12), -1);
     cr_assert_eq(step_id_in_name(".pyimport-12.3-n1-x.json", 12), -1);
 }
+
+Test(study_records, a_rerun_step_removes_only_its_own_earlier_copies) {
+    unit::TempDir dir;
+    mkdir(dir.file("records").c_str(), 0755);
+    for (const char *name : {"records/pyimport-12.3-n1-a.json", "records/pyimport-12.3-n2-b.json",
+                             "records/pyimport-12.4-n1-c.json", "outside.json"})
+        unit::write_text(dir.file(name), "{}\n");
+    remove_copies(dir.path(), {"records/pyimport-12.3-n1-a.json", "records/pyimport-12.3-n2-b.json",
+                               "records/../outside.json", "records/", "records/..", "manifest.json",
+                               "records/pyimport-gone.json"});
+    unit::expect_eq(dir.entries(), {"outside.json", "records"}, "the study's directory");
+    struct stat st;
+    cr_assert(stat(dir.file("records/pyimport-12.4-n1-c.json").c_str(), &st) == 0, "another step's copy is kept");
+    cr_assert(stat(dir.file("records/pyimport-12.3-n1-a.json").c_str(), &st) != 0, "the step's own copy is gone");
+}

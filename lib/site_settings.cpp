@@ -3,6 +3,7 @@
 #include "parse_util.hpp"
 #include "text_escape.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -143,6 +144,12 @@ LanguageSettings language_settings(const SiteSettings &site, Language language) 
 }
 
 RequestLimits request_limits(const SiteSettings &site) { return {site.max_gaggle, site.timeout_s, site.importtime}; }
+
+int job_end_check_interval_ms(const SiteSettings &site, int node_count) {
+    if (site.cancel_check_ms <= 0) return 0;
+    const int64_t spread_ms = int64_t(std::max(node_count, 1)) * 1000 / kJobEndChecksPerSecond;
+    return int(std::min<int64_t>(std::max<int64_t>(site.cancel_check_ms, spread_ms), 600000));
+}
 
 Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
     SiteSettings settings;

@@ -90,7 +90,7 @@ int slurmstepd_run_gaggle(spank_t sp, const Result<SiteSettings> &site, const ch
         log_error(node + ": no record written: " + prepared.error());
         return 0;
     }
-    const JobEndWatch job_end(ctx.job.job_id, site->cancel_check_ms);
+    const JobEndWatch job_end(ctx.job.job_id, job_end_check_interval_ms(*site, ctx.job.node_count));
     ctx.stop_fd = job_end.fd();
     auto outcome = run_benchmark(ctx);
     if (job_end.unanswered() > 0)

@@ -106,7 +106,7 @@ FoundRecords collect_records(const std::string &outdir, uint32_t job_id, const s
 
 void remove_copies(const std::string &study_dir, const std::vector<std::string> &copies) {
     const std::string prefix = std::string(kRecordsDir) + "/";
-    const int dirfd = open((study_dir + "/" + kRecordsDir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int dirfd = open((study_dir + "/" + kRecordsDir).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0) return;
     for (const auto &copy : copies) {
         // The manifest is checked to name records/NAME; NAME is still kept to one

@@ -147,6 +147,18 @@ Test(site_settings, cancel_check) {
         rejected_value("cancel_check_ms", bad, "use a whole number from 0 to 600000");
 }
 
+Test(site_settings, a_large_step_asks_slurmctld_less_often_per_node) {
+    const SiteSettings every_second = accepted({});
+    cr_assert_eq(job_end_check_interval_ms(every_second, 1), 1000);
+    cr_assert_eq(job_end_check_interval_ms(every_second, 50), 1000);       // 50 a second in all
+    cr_assert_eq(job_end_check_interval_ms(every_second, 320), 6400);      // the study's largest step
+    cr_assert_eq(job_end_check_interval_ms(every_second, 2000), 40000);
+    cr_assert_eq(job_end_check_interval_ms(every_second, 999999), 600000); // never past the setting's bound
+    cr_assert_eq(job_end_check_interval_ms(every_second, 0), 1000);
+    cr_assert_eq(job_end_check_interval_ms(accepted({"cancel_check_ms=30000"}), 320), 30000);
+    cr_assert_eq(job_end_check_interval_ms(accepted({"cancel_check_ms=0"}), 320), 0, "off stays off");
+}
+
 Test(site_settings, modules) {
     expect_eq(accepted({"modules=Bio"}).modules, {"Bio"}, "one module");
     expect_eq(accepted({"modules=a.b.c,_d,e2"}).modules, {"a.b.c", "_d", "e2"}, "three modules");

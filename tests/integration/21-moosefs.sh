@@ -20,7 +20,8 @@ stat_counter() {  # NAME: value of a counter in MOUNT/.stats
 }
 
 t=$(now)
-if out=$("$mfs" up 2>/dev/null); then ok "moosefs up"; else not_ok "moosefs up"; finish; fi
+if out=$("$mfs" up 2>"$MFS_DIR.up-err"); then ok "moosefs up"; else not_ok "moosefs up"; sed 's/^/# /' "$MFS_DIR.up-err"; finish; fi
+rm -f "$MFS_DIR.up-err"
 diag "moosefs up took $(since "$t") s"
 eval "$out"
 check "env names the mount, and it is a FUSE mount" quiet findmnt -rn -M "$MFS_MOUNT" -t fuse

@@ -38,7 +38,8 @@ clean_diff() {  # FILE: no counters_reset and no negative number in a probe diff
     ! grep -q '^counters_reset ' "$1" && awk '$2 < 0 { bad = 1 } END { exit bad }' "$1"
 }
 
-if out=$("$mfs" up 2>/dev/null); then ok "moosefs up"; else not_ok "moosefs up"; finish; fi
+if out=$("$mfs" up 2>"$MFS_DIR.up-err"); then ok "moosefs up"; else not_ok "moosefs up"; sed 's/^/# /' "$MFS_DIR.up-err"; finish; fi
+rm -f "$MFS_DIR.up-err"
 eval "$out"
 w=$MFS_DIR/work
 mkdir -p "$w"

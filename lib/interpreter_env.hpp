@@ -1,12 +1,19 @@
-// The environment the interpreters get: the job's own, plus what keeps the
-// measurement clean (no bytecode written to the shared file system, no
-// display) and safe (no module imported from the working directory), plus
-// the site's setenv= entries, which win.
+// The environment the interpreters get: the job's own, less the variables
+// through which a user's shell would steer where an interpreter finds its
+// code or run code of theirs at start-up (PYTHONPATH, R_LIBS, PERL5OPT,
+// BASH_ENV...: the record must measure the site's environment, in either
+// form), plus what keeps the measurement clean (no bytecode written to the
+// shared file system, no display, no user site or library) and safe (no
+// module imported from the working directory), plus the site's setenv=
+// entries, which win.
 #pragma once
 #include <string>
 #include <vector>
 
 namespace pyimport {
+
+// Whether the job's variable `name` is left out of the interpreters' environment.
+bool is_steering_variable(const std::string &name);
 
 std::vector<std::string> interpreter_env(const std::vector<std::string> &job_env,
                                          const std::vector<std::string> &site_setenv);

@@ -103,6 +103,18 @@ check "as $USER_NAME with ulimit -c 0 -n 512: srun -N2 --pyimport-bench=conda,2 
 check "all 4 interpreters ran with the job's limits (core 0, 512 files)" \
     bash -c "[ \$(cat '$limits_probes'/probe.* | grep -c 'core=0 nofile=512\$') -eq 4 ]"
 
+# What a user's shell or `module load` left in the job's environment does not
+# reach the interpreters: a json.py on the user's PYTHONPATH never runs.
+steer=$WORK/steer
+mkdir -p "$steer/pypath" && chown -R "$USER_NAME" "$steer"
+runuser -u "$USER_NAME" -- sh -c "echo \"open('$steer/ran', 'w').close()\" > '$steer/pypath/json.py'"
+steer_run() {
+    (cd /tmp && runuser -u "$USER_NAME" -- env SLURM_CONF="$SLURM_CONF" PYTHONPATH="$steer/pypath" timeout -s KILL 120 \
+        srun -N2 --pyimport-bench=conda,2,modules=json true) >"$WORK/srun.out" 2>"$WORK/srun.err"
+}
+check "as $USER_NAME with a json.py on PYTHONPATH: srun -N2 --pyimport-bench=conda,2,modules=json exits 0" steer_run
+check "the json.py on the user's PYTHONPATH did not run" [ ! -e "$steer/ran" ]
+
 help_shows_option() { srun --help 2>&1 | grep -A4 -- '--pyimport-bench=MODE,N' | grep -q 'time them and write one record per node'; }
 check "srun --help describes --pyimport-bench" help_shows_option
 

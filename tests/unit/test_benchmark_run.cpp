@@ -184,8 +184,42 @@ Test(benchmark_run, conda_interpreters_get_job_env_env_file_and_setenv) {
     cr_assert(ran(ctx).record.gaggle.interpreters[0].succeeded());
     expect_eq(unit::split_nul(unit::read_text(env.file("environ"))),
               {"PATH=/usr/bin:/bin", "HOME=/site", "MPLBACKEND=Agg", "PYTHONDONTWRITEBYTECODE=1",
-               "PYTHONSAFEPATH=1", "CONDA_PREFIX=" + env.path(), "OMP_NUM_THREADS=1"},
+               "PYTHONSAFEPATH=1", "PYTHONNOUSERSITE=1", "R_LIBS_USER=NULL", "CONDA_PREFIX=" + env.path(),
+               "OMP_NUM_THREADS=1"},
               "environment");
+}
+
+// What a user's login shell or `module load` leaves in the job's environment
+// must not change what a real interpreter loads: code planted on PYTHONPATH,
+// in the user's site directory or on PERL5LIB never runs.
+Test(benchmark_run, the_jobs_search_paths_do_not_reach_real_interpreters) {
+    TempDir home, outdir;
+    const std::string marker = home.file("planted-code-ran");
+    cr_assert(mkdir(home.file("pypath").c_str(), 0755) == 0 && mkdir(home.file("perl5").c_str(), 0755) == 0);
+    unit::write_text(home.file("pypath/json.py"), "open('" + marker + "-pythonpath', 'w').close()\n");
+    // Python runs usercustomize from the user's site directory at start-up, unless told not to.
+    std::string user_site;
+    if (FILE *p = popen(("env -i HOME=" + home.path() +
+                         " /usr/bin/python3 -c 'import site; print(site.getusersitepackages())'").c_str(), "r")) {
+        char line[512] = {};
+        if (fgets(line, sizeof line, p)) user_site = line;
+        pclose(p);
+    }
+    if (!user_site.empty() && user_site.back() == '\n') user_site.pop_back();
+    cr_assert(user_site.rfind(home.path() + "/", 0) == 0, "user site: %s", user_site.c_str());
+    cr_assert(system(("mkdir -p '" + user_site + "'").c_str()) == 0);
+    unit::write_text(user_site + "/usercustomize.py", "open('" + marker + "-usersite', 'w').close()\n");
+    unit::write_text(home.file("perl5/strict.pm"), "open(my $f, '>', '" + marker + "-perl5lib'); 1;\n");
+
+    BenchmarkContext ctx = conda_context("/usr/bin/python3", outdir.path(), 2);
+    ctx.job_env = {"PATH=/usr/bin:/bin", "HOME=" + home.path(), "PYTHONPATH=" + home.file("pypath"),
+                   "PERL5LIB=" + home.file("perl5"), "PERL5OPT=-Mstrict"};
+    for (const auto &f : ran(ctx).record.gaggle.interpreters) cr_assert(f.succeeded(), "python %d failed", f.index);
+    ctx.request.language = Language::perl;
+    ctx.site.conda_perl = "/usr/bin/perl";
+    ctx.site.perl_modules = {"strict"};
+    for (const auto &f : ran(ctx).record.gaggle.interpreters) cr_assert(f.succeeded(), "perl %d failed", f.index);
+    expect_eq(unit::join(home.entries()), ".local | perl5 | pypath", "the home directory (no marker)");
 }
 
 Test(benchmark_run, requested_timeout_wins) {

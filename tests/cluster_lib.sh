@@ -25,6 +25,18 @@ install_plugin() {
     chmod -R a+rX "$WORK/inst"
 }
 
+# The slurmstepd of step JOB.0 above a process (its parent, or further up). Found
+# from an interpreter rather than by its command line, which the gaggle's cgroup
+# keeper (forked from slurmstepd) shares.
+stepd_above() {   # pid job
+    local p=$1
+    while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "^slurmstepd: \[$2\.0\]" && { echo "$p"; return 0; }
+        p=$(ps -o ppid= -p "$p" | tr -d ' ')
+    done
+    return 1
+}
+
 count_files() { find "$1" -maxdepth 1 -type f -name "${2:-*}" | wc -l; }
 no_node_drained() { ! sinfo -h -N -o '%T' | grep -qiE 'drain|down|fail'; }
 stderr_has() { grep -qF -- "$1" "$WORK/srun.err"; }

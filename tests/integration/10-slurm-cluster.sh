@@ -64,7 +64,7 @@ check "srun -N4 as $user runs the tasks as $user" count_lines_equal 4 "$user" "$
 srun_user -N4 sleep 300 >/dev/null 2>&1 &
 bg=$!
 running() { [ "$(timeout 10 env SLURM_CONF="$conf" squeue -h -t R -o %i | wc -l)" -eq 1 ]; }
-for _ in {1..100}; do running && break; sleep 0.1; done
+for _ in {1..300}; do running && break; sleep 0.1; done
 check "a 4-node job is running before down" running
 t0=$EPOCHREALTIME
 check "down" "$cluster" down

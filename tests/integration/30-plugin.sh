@@ -164,7 +164,7 @@ check "no hung interpreter left" [ "$(probe_processes "$USER_NAME")" -eq 0 ]
 
 # --- scancel during a gaggle, and a slurmstepd that dies --------------------
 wait_for_probes() {   # count
-    for _ in $(seq 100); do [ "$(probe_processes "$USER_NAME")" -ge "$1" ] && return 0; sleep 0.1; done
+    for _ in $(seq 300); do [ "$(probe_processes "$USER_NAME")" -ge "$1" ] && return 0; sleep 0.1; done
     return 1
 }
 gone_within() {   # seconds
@@ -176,11 +176,11 @@ fresh_dirs cancel
 CANCEL_TMP=$WORK/tmp.cancel
 mkdir -p "$CANCEL_TMP" && chmod 1777 "$CANCEL_TMP"
 cluster_up outdir="$WORK/out.cancel" conda=/usr conda_python="$PROBE_PYTHON" timeout=60 workdir="$CANCEL_TMP"
-PROBE_HANG=1 srun_as user -N2 --pyimport-bench=conda,3,timeout=5 true &
+PROBE_HANG=1 srun_as user -N2 --pyimport-bench=conda,3,timeout=15 true &
 srun_pid=$!
 check "6 hung interpreters running" wait_for_probes 6
 scancel "$(squeue -h -t R -o %i | sort -n | tail -n1)"
-check "after scancel every interpreter is gone by the timeout (5 s) plus slack" gone_within 20
+check "after scancel every interpreter is gone by the timeout (15 s) plus slack" gone_within 30
 wait "$srun_pid"
 check "after scancel no node drained" no_node_drained
 check "after scancel the gaggles' private workdirs are removed" [ -z "$(ls -A "$CANCEL_TMP")" ]
@@ -190,7 +190,7 @@ PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,3,timeout=50 true &
 srun_pid=$!
 check "3 hung interpreters running" wait_for_probes 3
 job=$(squeue -h -t R -o %i | sort -n | tail -n1)
-stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
+stepd=$(stepd_above "$(pgrep -u "$USER_NAME" -f "sleep 3600" | head -n1)" "$job")
 [ -n "$stepd" ] && kill -KILL "$stepd"
 check "when slurmstepd dies its interpreters die at once (parent-death signal)" gone_within 3
 scancel "$job"  # srun would otherwise wait for the dead step until its guard timeout

@@ -45,16 +45,19 @@ print(json.load(open(files[-1]))["job"]["id"] if files else "")' "$OUT"; }
 # --- one instant for all four nodes --------------------------------------------
 # All on, one planned instant, every node ready before it and released at or
 # after it; exit 0 when the releases lie within 1 ms of each other (one host,
-# one clock), 1 when they do not, 2 when the records are wrong.
+# one clock), 1 when they do not or a node was late, 2 when the records are wrong.
 one_synchronised_step() {
     srun_as user -N4 --pyimport-bench=conda,2 true || return 2
     gaggles "$(newest_job)" >"$WORK/sync.txt"
     sed 's/^/# /' "$WORK/sync.txt"
     [ "$(wc -l <"$WORK/sync.txt")" -eq 4 ] || { diag "not 4 records"; return 2; }
-    awk '{ if ($2 != "on" || $6 != 2) bad = 1; plan[$3] = 1; if ($4 >= $3 || $5 < $3) bad = 1;
+    # A node ready only after the instant (its slurmstepd started late on a busy
+    # machine) misses like a wide spread; a release before the instant is a bug.
+    awk '{ if ($2 != "on" || $6 != 2) bad = 1; plan[$3] = 1; if ($5 < $3) bad = 1; if ($4 >= $3) late = 1;
            if (min == "" || $5 < min) min = $5; if ($5 > max) max = $5 }
          END { n = 0; for (p in plan) n++; spread = (max - min) / 1e6; printf "# release spread %.3f ms\n", spread;
-               exit (n != 1 || bad) ? 2 : spread >= 1.0 }' "$WORK/sync.txt"
+               if (late) print "# a node was ready only after the instant";
+               exit (n != 1 || bad) ? 2 : (late || spread >= 1.0) }' "$WORK/sync.txt"
 }
 # The target is the bench's (p99 under 1 ms, make bench sync-spread, on a
 # quiet machine); here two steps of three must meet it, any one may be

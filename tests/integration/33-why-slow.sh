@@ -39,11 +39,12 @@ clear_out() { find "$OUT" -mindepth 1 -delete; }
 
 # The test user's live processes (zombies excluded: PID 1 here reaps orphans
 # lazily, and a zombie holds nothing). Processes listed in $CLIENT_PIDS (a
-# waiting srun on the submit side) are not counted.
+# waiting srun on the submit side) are not counted, nor is a squeue of the
+# job-end watch still in flight (it is never waited for; it ends on its own).
 CLIENT_PIDS=
 user_procs() {
     ps -u "$USER_NAME" -o pid=,stat=,args= 2>/dev/null |
-        awk -v skip=" $CLIENT_PIDS " '$2 !~ /^Z/ && index(skip, " " $1 " ") == 0'
+        awk -v skip=" $CLIENT_PIDS " '$2 !~ /^Z/ && $3 !~ /(^|\/)squeue$/ && index(skip, " " $1 " ") == 0'
 }
 descendants() {   # pid: it and all its descendants, space-separated
     ps -e -o pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 } END {
@@ -66,16 +67,6 @@ wait_until() {   # tenths-of-seconds command...
     local n=$1; shift
     for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
     "$@"
-}
-
-# The slurmstepd of step JOB.0 above a process (its parent, or further up).
-stepd_above() {   # pid job
-    local p=$1
-    while [ -n "$p" ] && [ "$p" -gt 1 ]; do
-        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "^slurmstepd: \[$2\.0\]" && { echo "$p"; return 0; }
-        p=$(ps -o ppid= -p "$p" | tr -d ' ')
-    done
-    return 1
 }
 
 # records DIR COUNT CONDITION: COUNT records that pass pyimport-record check,
@@ -185,7 +176,7 @@ hang_job() { WHY_AFTER=hang srun_as user -N2 --pyimport-bench=conda,2,modules=js
 check "timeout=3: srun -N2 (interpreters spawn a daemon, then hang) exits 0" hang_job
 took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 diag "the timed-out step took $took s"
-check "timeout=3: the step completed within 10 s" awk -v t="$took" 'BEGIN { exit !(t < 10) }'
+check "timeout=3: the step completed within 30 s, not at the interpreters' 60 s hang" awk -v t="$took" 'BEGIN { exit !(t < 30) }'
 check "timeout=3: interpreters timed_out, leftovers killed" \
     records "$OUT" 2 'all(i["timed_out"] for i in ii) and r["gaggle"]["timed_out"] == 2 and r["cgroup"]["leftovers_killed"] >= 1'
 check "timeout=3: no process of $USER_NAME (daemons included) and no gaggle cgroup left" nothing_left

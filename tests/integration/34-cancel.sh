@@ -56,11 +56,13 @@ srun_pid=$!
 check "6 hung interpreters on 2 nodes" wait_for_hung 6
 cancel_timed
 diag "scancel to every interpreter gone: $gone_ms ms"
-check "every interpreter gone within 2 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 2000 ]
+# Bounds with room for a loaded machine: the watch asks every second (a squeue
+# process each time); without it the interpreters would live on for 20 s.
+check "every interpreter gone within 4 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 4000 ]
 wait "$srun_pid"; srun_rc=$?
 ended_ms=$(( $(now_ms) - t0 ))
 diag "scancel to srun's end: $ended_ms ms, exit $srun_rc"
-check "srun ended within 3 s of scancel (took $ended_ms ms)" [ "$ended_ms" -lt 3000 ]
+check "srun ended within 6 s of scancel (took $ended_ms ms)" [ "$ended_ms" -lt 6000 ]
 check "the job is gone within 10 s" wait_job_gone "$job" 10
 check "srun shows why: the job ended while its gaggle ran" stderr_has "the job ended while its gaggle ran: interpreters killed, no record written"
 check "no record is written for a cancelled gaggle" [ "$(count_files "$OUT")" -eq 0 ]
@@ -74,7 +76,7 @@ sbatch_hung 2 "srun --pyimport-bench=conda,2,timeout=20 true; echo srun exit \$?
 check "4 hung interpreters under sbatch" wait_for_hung 4
 cancel_timed
 diag "sbatch: scancel to every interpreter gone: $gone_ms ms"
-check "under sbatch every interpreter gone within 2 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 2000 ]
+check "under sbatch every interpreter gone within 4 s of scancel (took $gone_ms ms)" [ "$gone_ms" -lt 4000 ]
 check "the batch job is gone within 10 s" wait_job_gone "$job" 10
 check "under sbatch no node drained by the failed user_init" no_node_drained
 check "under sbatch no record is written" [ "$(count_files "$OUT")" -eq 0 ]
@@ -95,13 +97,13 @@ diag "batch output: $(tr '\n' '|' <"$WORK/sbatch.out" 2>/dev/null | cut -c1-300)
 # --- the watch is what ends it: cancel_check_ms=0 waits for the timeout ------
 fresh_out nowatch
 cluster_up outdir="$OUT" conda=/usr conda_python="$PROBE_PYTHON" timeout=60 cancel_check_ms=0
-PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,2,timeout=4 true &
+PROBE_HANG=1 srun_as user -N1 --pyimport-bench=conda,2,timeout=12 true &
 srun_pid=$!
 check "2 hung interpreters (cancel_check_ms=0)" wait_for_hung 2
 cancel_timed
 wait "$srun_pid"
 diag "cancel_check_ms=0: scancel to every interpreter gone: $gone_ms ms"
-check "with cancel_check_ms=0 the interpreters live on to the timeout (took $gone_ms ms)" [ "$gone_ms" -ge 2500 ]
+check "with cancel_check_ms=0 the interpreters live on to the timeout (took $gone_ms ms)" [ "$gone_ms" -ge 7000 ]
 check "with cancel_check_ms=0 no node drained" no_node_drained
 
 # --- a site timeout that would outlast srun's launch limit is refused ---------

@@ -138,7 +138,7 @@ killed_mid_gaggle() {
     local srun_pid=$!
     wait_until 200 gaggle_hanging || return 1
     job=$(squeue -h -t R -o %i | sort -n | tail -n1)
-    stepd=$(pgrep -f "^slurmstepd: \[$job\.0\]" | head -n1)
+    stepd=$(stepd_above "$(pgrep -u "$USER_NAME" -f "sleep 3600" | head -n1)" "$job")
     kill -KILL "$stepd"
     wait_until 50 all_gone
     local rc=$?

@@ -13,12 +13,13 @@ static void put(std::vector<std::string> &env, const std::string &entry) {
     else env.push_back(entry);
 }
 
-bool is_steering_variable(const std::string &name) {
+// Whether the job's variable `name` is left out of the interpreters' environment.
+static bool is_steering_variable(const std::string &name) {
     // Every PYTHON* variable: search path, home, start-up file, user base, and
     // switches (PYTHONPROFILEIMPORTTIME, PYTHONVERBOSE...) that change the timing.
     if (name.rfind("PYTHON", 0) == 0) return true;
     static const char *const kNames[] = {
-        "R_LIBS",  "R_LIBS_USER", "R_LIBS_SITE", "R_DEFAULT_PACKAGES", "R_PROFILE", "R_PROFILE_USER",
+        "R_LIBS", "R_LIBS_USER", "R_LIBS_SITE", "R_DEFAULT_PACKAGES", "R_PROFILE", "R_PROFILE_USER",
         "R_ENVIRON", "R_ENVIRON_USER", "PERL5LIB", "PERLLIB", "PERL5OPT", "PERL5DB",
         // Read by bash (R's launcher is a shell script; /bin/sh is bash on some systems) and by sh.
         "BASH_ENV", "ENV"};

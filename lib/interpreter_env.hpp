@@ -12,9 +12,6 @@
 
 namespace pyimport {
 
-// Whether the job's variable `name` is left out of the interpreters' environment.
-bool is_steering_variable(const std::string &name);
-
 std::vector<std::string> interpreter_env(const std::vector<std::string> &job_env,
                                          const std::vector<std::string> &site_setenv);
 

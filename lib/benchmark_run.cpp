@@ -82,8 +82,8 @@ Result<void> claim_record_file(const BenchmarkContext &ctx, PendingFile &file) {
 }
 
 // ch-run (Charliecloud 0.31) makes /var/tmp/$USER.ch, its SquashFS mount
-// point's parent (0.38 also the mount point, mnt), on first use; interpreters that start together race on it
-// and lose ("can't mkdir: ... File exists"). Made here first, as the job user;
+// point's parent (0.38 also the mount point, mnt), on first use; interpreters
+// that start together race on it and lose ("can't mkdir: ... File exists"). Made here first, as the job user;
 // one that someone else made first would give the job's images another
 // user's directory, so it is refused. Fails with the problem.
 Result<void> prepare_charliecloud_storage(const std::vector<std::string> &env) {

@@ -120,7 +120,7 @@ const std::map<std::string, Setter> &setters() {
         {"importtime", set_importtime},
         {"cgroup", set_cgroup},
         {"sync_max_wait_ms", int_setter(&SiteSettings::sync_max_wait_ms, 1, 600000)},
-        {"cancel_check_ms", int_setter(&SiteSettings::cancel_check_ms, 0, 600000)},
+        {"cancel_check_ms", int_setter(&SiteSettings::cancel_check_ms, 0, kMaxCancelCheckMs)},
     };
     return table;
 }
@@ -148,7 +148,7 @@ RequestLimits request_limits(const SiteSettings &site) { return {site.max_gaggle
 int job_end_check_interval_ms(const SiteSettings &site, int node_count) {
     if (site.cancel_check_ms <= 0) return 0;
     const int64_t spread_ms = int64_t(std::max(node_count, 1)) * 1000 / kJobEndChecksPerSecond;
-    return int(std::min<int64_t>(std::max<int64_t>(site.cancel_check_ms, spread_ms), 600000));
+    return int(std::min<int64_t>(std::max<int64_t>(site.cancel_check_ms, spread_ms), kMaxCancelCheckMs));
 }
 
 Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
@@ -172,7 +172,7 @@ Result<SiteSettings> parse_site_settings(const std::vector<std::string> &args) {
                     ": every node would refuse the instant srun picks");
     if (settings.cancel_check_ms > 0 && settings.cancel_check_ms < 100)
         return fail("plugstack.conf: cancel_check_ms=" + std::to_string(settings.cancel_check_ms) +
-                    " would ask slurmctld too often: use 0 (never) or 100 to 600000");
+                    " would ask slurmctld too often: use 0 (never) or 100 to " + std::to_string(kMaxCancelCheckMs));
     if (int64_t(settings.timeout_s) * 1000 + settings.sync_max_wait_ms > kMaxGaggleMs)
         return fail("plugstack.conf: timeout=" + std::to_string(settings.timeout_s) + " with sync_max_wait_ms=" +
                     std::to_string(settings.sync_max_wait_ms) + " lets a gaggle run past " +

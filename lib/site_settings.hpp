@@ -52,6 +52,9 @@ struct SiteSettings {
 // inside that (30 s are left for setting up and writing the record).
 inline constexpr int kMaxGaggleMs = 570000;
 
+// The longest interval between a node's questions whether the job still runs.
+inline constexpr int kMaxCancelCheckMs = 600000;
+
 // The nodes of one step together ask slurmctld whether the job still runs at
 // most this often a second: squeue costs slurmctld an RPC, and a step of
 // thousands of nodes asking every cancel_check_ms would load it.
@@ -59,7 +62,7 @@ inline constexpr int kJobEndChecksPerSecond = 50;
 
 // Each node's interval between those questions in a step of `node_count`
 // nodes: cancel_check_ms, stretched to node_count / kJobEndChecksPerSecond
-// seconds when that is longer (at most 600 s); 0 when the site turned them off.
+// seconds when that is longer (at most kMaxCancelCheckMs); 0 when the site turned them off.
 int job_end_check_interval_ms(const SiteSettings &site, int node_count);
 
 // One language's interpreters (empty: not offered in that mode) and default packages.
